@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 import typer
@@ -34,6 +35,89 @@ def validate(tables: Optional[list[str]] = typer.Argument(None, help="Table name
         typer.secho(f"{failed} of {len(names)} table(s) failed validation", fg=typer.colors.RED, err=True)
         raise typer.Exit(1)
     typer.echo(f"all {len(names)} table(s) valid")
+
+
+def _resolve_notebooks(names: list[str] | None):
+    from . import notebooks, paths
+
+    if not names:
+        return notebooks.notebook_paths()
+    out = []
+    for name in names:
+        p = Path(name)
+        if not p.suffix:
+            p = paths.notebooks_dir() / f"{name}.ipynb"
+        if not p.is_file():
+            typer.secho(f"no notebook {name!r} (looked for {p})", fg=typer.colors.RED, err=True)
+            raise typer.Exit(2)
+        out.append(p)
+    return out
+
+
+@app.command()
+def execute(
+    names: Optional[list[str]] = typer.Argument(None, help="Notebook names or paths (default: all)"),
+    force: bool = typer.Option(False, "--force", help="Execute even notebooks whose inputs are unchanged"),
+) -> None:
+    """Execute stale notebooks in place with papermill, recording their input digest."""
+    from tqdm import tqdm
+
+    from . import notebooks
+
+    chosen = _resolve_notebooks(names)
+    shared = notebooks.inputs_digest()
+    todo = [p for p in chosen if force or notebooks.staleness(p, shared).stale]
+    if not todo:
+        typer.echo(f"all {len(chosen)} notebook(s) up to date")
+        return
+    for p in tqdm(todo, desc="executing notebooks", unit="nb"):
+        tqdm.write(f"executing {p.name}")
+        notebooks.execute(p)
+    typer.echo(f"executed {len(todo)} of {len(chosen)} notebook(s)")
+
+
+@app.command("check-fresh")
+def check_fresh() -> None:
+    """Fail if any notebook's recorded input digest differs from its current inputs."""
+    from . import notebooks
+
+    stale = notebooks.stale_notebooks()
+    for p in stale:
+        typer.secho(f"stale: {p.name} (its code, parameters, data/ or ccth_lib/ changed since it was executed)", err=True)
+    if stale:
+        typer.secho("run `ccth execute` (or `make book`)", err=True)
+        raise typer.Exit(1)
+    typer.echo("all notebooks up to date")
+
+
+def _parse_value(text: str):
+    import yaml
+
+    return yaml.safe_load(text)
+
+
+@app.command()
+def run(
+    name: str = typer.Argument(..., help="Notebook name or path"),
+    output: Path = typer.Option(..., "-o", "--output", help="Where to write the executed notebook"),
+    param: Optional[list[str]] = typer.Option(None, "-p", "--param", help="NAME=VALUE (repeatable); VALUE is YAML"),
+) -> None:
+    """Run one notebook with new parameters (papermill) into OUTPUT, leaving the book's copy alone."""
+    from . import notebooks
+
+    (path,) = _resolve_notebooks([name])
+    params = {}
+    for item in param or []:
+        if "=" not in item:
+            typer.secho(f"parameter {item!r} must be NAME=VALUE", fg=typer.colors.RED, err=True)
+            raise typer.Exit(2)
+        key, value = item.split("=", 1)
+        params[key.strip()] = _parse_value(value)
+    if output.resolve() == path.resolve():
+        typer.secho("OUTPUT must differ from the book's notebook; use `ccth execute` for that", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2)
+    notebooks.execute(path, output, params)
+    typer.echo(f"wrote {output}")
 
 
 if __name__ == "__main__":  # pragma: no cover

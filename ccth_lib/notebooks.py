@@ -1,0 +1,155 @@
+"""Executing the notebooks with papermill, so that no page is ever stale.
+
+Jupyter Book's own execution cache keys on a notebook's code only, not on the data it reads. The
+book is therefore built with execution off, and every notebook is executed here beforehand. Each
+executed notebook records, in ``metadata.ccth.input_digest``, a digest of everything its output
+depends on: its own source cells, the parameters it ran with, every file under ``data/`` and the
+``ccth_lib`` package. A notebook whose recorded digest differs from the current one is stale;
+``ccth execute`` re-runs exactly those, and the test suite fails while any is stale.
+
+Volatile metadata (papermill's timestamps and durations) is removed after execution so that
+re-running an unchanged notebook gives a byte-identical file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import nbformat
+
+from . import paths
+
+DIGEST_KEY = "input_digest"
+
+
+def notebook_paths() -> list[Path]:
+    """The book's notebooks (``notebooks/*.ipynb``), sorted."""
+    return sorted(p for p in paths.notebooks_dir().glob("*.ipynb") if not p.name.startswith("_"))
+
+
+def _input_files() -> Iterable[Path]:
+    root = paths.project_root()
+    for folder in (root / "data", root / "ccth_lib"):
+        for p in sorted(folder.rglob("*")):
+            if p.is_file() and "__pycache__" not in p.parts and p.name != "datapackage.json":
+                yield p
+
+
+def inputs_digest() -> str:
+    """Digest of the shared inputs of every notebook: data/ and ccth_lib/ (paths and bytes)."""
+    root = paths.project_root()
+    h = hashlib.sha256()
+    for p in _input_files():
+        h.update(str(p.relative_to(root)).encode())
+        h.update(b"\0")
+        h.update(hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def source_cells(nb: nbformat.NotebookNode) -> list[dict]:
+    """The notebook's own cells (type + source), without papermill's injected parameters."""
+    return [
+        {"cell_type": c.cell_type, "source": c.source}
+        for c in nb.cells
+        if "injected-parameters" not in c.get("metadata", {}).get("tags", [])
+    ]
+
+
+def notebook_digest(nb: nbformat.NotebookNode, parameters: dict[str, Any], shared: str | None = None) -> str:
+    h = hashlib.sha256()
+    h.update(json.dumps(source_cells(nb), sort_keys=True).encode())
+    h.update(json.dumps(parameters, sort_keys=True, default=str).encode())
+    h.update((shared or inputs_digest()).encode())
+    return h.hexdigest()
+
+
+def recorded_digest(path: Path) -> str | None:
+    nb = nbformat.read(path, as_version=4)
+    return nb.metadata.get("ccth", {}).get(DIGEST_KEY)
+
+
+@dataclass(frozen=True)
+class Staleness:
+    path: Path
+    recorded: str | None
+    current: str
+
+    @property
+    def stale(self) -> bool:
+        return self.recorded != self.current
+
+
+def staleness(path: Path, shared: str | None = None) -> Staleness:
+    nb = nbformat.read(path, as_version=4)
+    ccth = nb.metadata.get("ccth", {})
+    params = ccth.get("parameters", {})
+    return Staleness(path, ccth.get(DIGEST_KEY), notebook_digest(nb, params, shared))
+
+
+def stale_notebooks() -> list[Path]:
+    shared = inputs_digest()
+    return [p for p in notebook_paths() if staleness(p, shared).stale]
+
+
+def _strip_volatile(nb: nbformat.NotebookNode) -> None:
+    pm = nb.metadata.get("papermill", {})
+    for key in ("start_time", "end_time", "duration", "input_path", "output_path", "environment_variables"):
+        pm.pop(key, None)
+    for cell in nb.cells:
+        cpm = cell.get("metadata", {}).get("papermill")
+        if cpm is not None:
+            for key in ("start_time", "end_time", "duration", "exception", "status"):
+                cpm.pop(key, None)
+        cell.get("metadata", {}).pop("execution", None)
+
+
+def execute(path: Path, output: Path | None = None, parameters: dict[str, Any] | None = None, *, timeout: int = 600) -> Path:
+    """Execute one notebook with papermill; record its input digest; write it to ``output``.
+
+    ``output`` defaults to ``path`` (in place). With ``parameters``, papermill injects them after
+    the notebook's ``parameters`` cell, and they are recorded in ``metadata.ccth.parameters``.
+    """
+    import papermill as pm
+
+    path = Path(path).resolve()
+    output = Path(output).resolve() if output else path
+    parameters = dict(parameters or {})
+    source_nb = nbformat.read(path, as_version=4)
+    # Drop a previous run's injected cell so that in-place re-runs start from the notebook itself.
+    source_nb.cells = [c for c in source_nb.cells if "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
+    digest = notebook_digest(source_nb, parameters)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_in = Path(tmp) / path.name
+        tmp_out = Path(tmp) / ("out-" + path.name)
+        nbformat.write(source_nb, tmp_in)
+        env_root = os.environ.get("CCTH_ROOT")
+        os.environ["CCTH_ROOT"] = str(paths.project_root())
+        try:
+            pm.execute_notebook(
+                str(tmp_in),
+                str(tmp_out),
+                parameters=parameters,
+                cwd=str(path.parent),
+                kernel_name="python3",
+                progress_bar=False,
+                execution_timeout=timeout,
+            )
+        finally:
+            if env_root is None:
+                os.environ.pop("CCTH_ROOT", None)
+            else:
+                os.environ["CCTH_ROOT"] = env_root
+        nb = nbformat.read(tmp_out, as_version=4)
+        _strip_volatile(nb)
+        nb.metadata["ccth"] = {DIGEST_KEY: digest, "parameters": parameters}
+        output.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, tmp_out)
+        shutil.move(str(tmp_out), str(output))
+    return output
