@@ -99,7 +99,7 @@ def avoidability_chart(df: pd.DataFrame, *, title: str, description: str) -> alt
         alt.Chart(long, title=title, description=description)
         .mark_bar()
         .encode(
-            y=alt.Y("service:N", sort=order, title=None, axis=alt.Axis(labelLimit=360)),
+            y=alt.Y("service:N", sort=order, title=None, axis=alt.Axis(labelLimit=230)),
             x=alt.X("admissions:Q", title="Admissions per year (65+)", stack="zero"),
             color=alt.Color(
                 "avoidability:N",
@@ -110,5 +110,5 @@ def avoidability_chart(df: pd.DataFrame, *, title: str, description: str) -> alt
             order=alt.Order("avoidability:N", sort="descending"),
             tooltip=["service:N", "avoidability:N", alt.Tooltip("admissions:Q", format=",")],
         )
-        .properties(width=520, height=alt.Step(34))
+        .properties(width=340, height=alt.Step(34))
     )

@@ -174,19 +174,45 @@ def entry_count_problem(df: pd.DataFrame, desc: dict) -> str | None:
         return None
     sid = spec.get("source_id") or desc["sources"][0]["source_id"]
     counted = count_entries(sources.lines(sid), spec["lines"], spec["pattern"])
-    if counted != len(df):
+    per_row = int(spec.get("per_row", 1))
+    if counted != len(df) * per_row:
         return (
             f"the table has {len(df)} rows but {sid} lines {spec['lines']} hold {counted} entries "
-            f"(lines matching {spec['pattern']!r})"
+            f"(lines matching {spec['pattern']!r}"
+            + (f", {per_row} per row)" if per_row != 1 else ")")
         )
     return None
 
 
 def load_resource(desc_path: Path, *, check_provenance: bool = True) -> pd.DataFrame:
-    """Validate and load the CSV described by a resource descriptor file."""
-    desc_path = Path(desc_path)
+    """Validate and load the CSV described by a resource descriptor file.
+
+    Results are cached per process, keyed on the files' paths, sizes and modification times, so
+    a changed file is always re-validated.
+    """
+    desc_path = Path(desc_path).resolve()
     if not desc_path.is_file():
         raise FileNotFoundError(f"{_rel(desc_path)}: no such resource descriptor")
+    desc = read_descriptor(desc_path)
+    csv_path = desc_path.parent / desc["path"]
+    stamp = tuple((p.stat().st_mtime_ns, p.stat().st_size) if p.is_file() else None for p in (desc_path, csv_path))
+    key = (str(desc_path), stamp, check_provenance, _sources_stamp() if check_provenance else None)
+    if key not in _CACHE:
+        _CACHE[key] = _load_resource(desc_path, check_provenance=check_provenance)
+    df = _CACHE[key].copy()
+    df.attrs = copy.deepcopy(_CACHE[key].attrs)
+    return df
+
+
+_CACHE: dict[tuple, pd.DataFrame] = {}
+
+
+def _sources_stamp() -> tuple:
+    folder = paths.sources_dir()
+    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.iterdir()) if p.is_file())
+
+
+def _load_resource(desc_path: Path, *, check_provenance: bool) -> pd.DataFrame:
     desc = read_descriptor(desc_path)
     csv_path = desc_path.parent / desc["path"]
     rel = _rel(csv_path)

@@ -110,6 +110,28 @@ def _strip_volatile(nb: nbformat.NotebookNode) -> None:
         cell.get("metadata", {}).pop("execution", None)
 
 
+class UnknownParameter(ValueError):
+    pass
+
+
+def declared_parameters(path: Path) -> dict[str, Any]:
+    """The names and defaults of a notebook's ``parameters`` cell (papermill's inspection)."""
+    import papermill as pm
+
+    return {name: info["default"] for name, info in pm.inspect_notebook(str(path)).items()}
+
+
+def check_parameters(path: Path, parameters: dict[str, Any]) -> None:
+    """Reject a parameter the notebook does not declare (papermill would only warn)."""
+    declared = declared_parameters(path)
+    unknown = sorted(set(parameters) - set(declared))
+    if unknown:
+        raise UnknownParameter(
+            f"{path.name}: unknown parameter(s) {', '.join(unknown)}; its parameters cell declares: "
+            + (", ".join(f"{k} (default {v})" for k, v in declared.items()) or "none")
+        )
+
+
 def execute(path: Path, output: Path | None = None, parameters: dict[str, Any] | None = None, *, timeout: int = 600) -> Path:
     """Execute one notebook with papermill; record its input digest; write it to ``output``.
 
@@ -121,6 +143,7 @@ def execute(path: Path, output: Path | None = None, parameters: dict[str, Any] |
     path = Path(path).resolve()
     output = Path(output).resolve() if output else path
     parameters = dict(parameters or {})
+    check_parameters(path, parameters)
     source_nb = nbformat.read(path, as_version=4)
     # Drop a previous run's injected cell so that in-place re-runs start from the notebook itself.
     source_nb.cells = [c for c in source_nb.cells if "injected-parameters" not in c.get("metadata", {}).get("tags", [])]

@@ -1,0 +1,80 @@
+"""Charts: offline renderer, accessibility options, and Vega versions pinned together with Altair."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+import altair as alt
+import pandas as pd
+import pytest
+
+from ccth_lib import charts
+
+
+def small_chart(description="A test chart of three bars"):
+    df = pd.DataFrame({"service": ["a", "b", "c"], "usually_avoidable": [1, 2, 3], "sometimes_avoidable": [0, 1, 0]})
+    return charts.avoidability_chart(df, title="t", description=description)
+
+
+def test_renderer_output_is_deterministic_and_offline():
+    spec = small_chart().to_dict()
+    a, b = charts.chart_html(spec), charts.chart_html(spec)
+    assert a == b
+    assert "http://" not in a.replace("http://vega", "") and "cdn" not in a.lower()
+    assert re.search(r'id="ccth-chart-[0-9a-f]{16}"', a)
+
+
+def test_renderer_uses_svg_without_actions_and_labels_the_chart():
+    html = charts.chart_html(small_chart("Bars of avoidable admissions").to_dict())
+    assert '"renderer": "svg"' in html and '"actions": false' in html
+    assert 'role="figure" aria-label="Bars of avoidable admissions"' in html
+
+
+def test_every_chart_needs_a_description():
+    spec = small_chart().to_dict()
+    spec.pop("description")
+    with pytest.raises(ValueError, match="description"):
+        charts.chart_html(spec)
+
+
+def test_spec_cannot_break_out_of_its_script_tag():
+    spec = small_chart().to_dict()
+    spec["title"] = "</script><script>alert(1)</script>"
+    assert "</script><script>alert(1)" not in charts.chart_html(spec)
+
+
+def test_enable_registers_the_renderer():
+    charts.enable()
+    bundle = alt.renderers.get()(small_chart().to_dict())
+    assert set(bundle) == {"text/html", "text/plain"}
+
+
+def test_download_link_embeds_the_csv():
+    df = pd.DataFrame({"a": [1, 2]})
+    link = charts.download_link(df, "x.csv")
+    payload = re.search(r"base64,([^\"]+)", link).group(1)
+    assert base64.b64decode(payload).decode() == "a\n1\n2\n"
+    assert 'download="x.csv"' in link
+
+
+def test_vendored_vega_versions_match_altair(root):
+    """package.json pins the npm scripts the site ships; they must be the versions Altair targets."""
+    pinned = json.loads((root / "package.json").read_text())["dependencies"]
+    assert pinned["vega-lite"] == alt.VEGALITE_VERSION.lstrip("v")
+    assert pinned["vega"].split(".")[0] == alt.VEGA_VERSION.lstrip("v").split(".")[0]
+    assert pinned["vega-embed"].split(".")[0] == alt.VEGAEMBED_VERSION.lstrip("v").split(".")[0]
+    lock = json.loads((root / "package-lock.json").read_text())["packages"]
+    for name, version in pinned.items():
+        assert lock[f"node_modules/{name}"]["version"] == version
+
+
+def test_config_loads_the_vendored_scripts(root):
+    import yaml
+
+    cfg = yaml.safe_load((root / "_config.yml").read_text())
+    js = cfg["sphinx"]["config"]["html_js_files"]
+    assert js == ["vendor/vega.min.js", "vendor/vega-lite.min.js", "vendor/vega-embed.min.js"]
+    for f in js:
+        assert (root / "_static" / f).is_file(), f"_static/{f} missing: run `make vendor`"

@@ -1,0 +1,136 @@
+"""Every transcribed table validates against its schema and its sources."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from ccth_lib import data, provenance, sources
+
+TABLES = data.list_tables()
+
+
+def test_there_are_tables():
+    assert "paper_optimity_avoidability" in TABLES
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_table_validates_against_schema_and_sources(name):
+    """Schema (frictionless), quotes within their line ranges, numbers printed in those lines, entry counts."""
+    df = data.load_table(name)
+    assert len(df) > 0
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_descriptor_is_complete(name):
+    info = data.table_info(name)
+    desc = info.descriptor
+    assert desc.get("title"), "every table needs a title"
+    assert desc.get("description"), "every table needs a description"
+    assert desc.get("sources"), "every table names its source document(s)"
+    reg = sources.registry()
+    for s in desc["sources"]:
+        assert s["source_id"] in reg
+        start, end = provenance.parse_lines(s["lines"])
+        text = provenance.normalise(provenance.excerpt(sources.lines(s["source_id"]), start, end))
+        assert provenance.normalise(s["quote"]) in text, f"descriptor quote not found in {s['source_id']} lines {s['lines']}"
+    for f in desc["schema"]["fields"]:
+        if f.get("type") in ("integer", "number") and f["name"] not in provenance.PROVENANCE_COLUMNS:
+            assert f.get("unit") or f.get("ccth_verbatim") is False, f"numeric field {f['name']!r} needs a unit"
+    assert desc["name"] == name
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_rows_lie_within_the_table_sources(name):
+    """Every row's line range falls inside one of the line ranges the descriptor declares."""
+    desc = data.table_info(name).descriptor
+    df = data.load_table(name, check_provenance=False)
+    spans = [(s["source_id"], *provenance.parse_lines(s["lines"])) for s in desc["sources"]]
+    for i, r in enumerate(df.itertuples(), start=1):
+        assert any(
+            r.source_id == sid and a <= r.line_start and r.line_end <= b for sid, a, b in spans
+        ), f"{name} row {i}: {r.source_id} lines {r.line_start}-{r.line_end} outside the declared sources {spans}"
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_primary_keys_are_unique_and_dates_parse(name):
+    desc = data.table_info(name).descriptor
+    df = data.load_table(name, check_provenance=False)
+    key = desc["schema"].get("primaryKey")
+    if key:
+        key = [key] if isinstance(key, str) else key
+        assert not df.duplicated(subset=key).any(), f"{name}: duplicate primary key {key}"
+    for f in desc["schema"]["fields"]:
+        if f.get("type") == "date":
+            assert pd.api.types.is_datetime64_any_dtype(df[f["name"]])
+
+
+def test_figure_ids_are_unique_across_figure_files():
+    ids = []
+    for name in TABLES:
+        if name == "figures" or name.startswith("figures_"):
+            ids += list(data.load_table(name, check_provenance=False)["id"])
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+
+
+def _corrupt(tmp_project, name, line_no, old, new):
+    path = tmp_project / "data" / "tables" / f"{name}.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert old in lines[line_no - 1]
+    lines[line_no - 1] = lines[line_no - 1].replace(old, new, 1)
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def test_a_changed_number_names_file_row_and_column(tmp_project):
+    # CSV line 2 = data row 1 = Hospital at Home, usually avoidable 1093
+    _corrupt(tmp_project, "paper_optimity_avoidability", 2, ",1093,", ",1094,")
+    with pytest.raises(data.DataValidationError) as exc:
+        data.load_table("paper_optimity_avoidability")
+    msg = str(exc.value)
+    assert "data/tables/paper_optimity_avoidability.csv" in msg
+    assert "row 1 (CSV line 2), column 'usually_avoidable'" in msg
+    assert "value 1094 does not appear in paper-2018-10 lines 48-51" in msg
+
+
+def test_a_wrong_type_names_file_row_and_column(tmp_project):
+    _corrupt(tmp_project, "paper_optimity_avoidability", 5, ",72,", ",seventy-two,")
+    with pytest.raises(data.DataValidationError, match=r"paper_optimity_avoidability\.csv.*\n.*row 4 \(CSV line 5\), column 'usually_avoidable'.*integer.*seventy-two"):
+        data.load_table("paper_optimity_avoidability")
+
+
+def test_a_negative_count_breaks_a_constraint(tmp_project):
+    _corrupt(tmp_project, "paper_optimity_avoidability", 5, ",72,0,72,", ",-72,0,72,")
+    with pytest.raises(data.DataValidationError, match=r"column 'usually_avoidable'.*minimum"):
+        data.load_table("paper_optimity_avoidability")
+
+
+def test_a_missing_column_is_reported(tmp_project):
+    path = tmp_project / "data" / "tables" / "paper_optimity_avoidability.csv"
+    df = pd.read_csv(path, dtype=str)
+    df.drop(columns=["sometimes_avoidable"]).to_csv(path, index=False)
+    with pytest.raises(data.DataValidationError, match="sometimes_avoidable"):
+        data.load_table("paper_optimity_avoidability")
+
+
+def test_a_moved_quote_is_reported(tmp_project):
+    _corrupt(tmp_project, "paper_optimity_avoidability", 2, ",48,51,", ",52,55,")
+    with pytest.raises(data.DataValidationError, match=r"row 1 \(CSV line 2\), column 'quote'"):
+        data.load_table("paper_optimity_avoidability")
+
+
+def test_unknown_table_lists_known_ones():
+    with pytest.raises(KeyError, match="paper_optimity_avoidability"):
+        data.load_table("no_such_table")
+
+
+def test_entry_count_mismatch_is_reported(tmp_project):
+    import yaml
+
+    desc_path = tmp_project / "data" / "tables" / "paper_optimity_avoidability.resource.yaml"
+    desc = yaml.safe_load(desc_path.read_text())
+    desc["ccth"]["entry_count"] = {"lines": "48-72", "pattern": r"^\d+$"}
+    desc_path.write_text(yaml.safe_dump(desc))
+    with pytest.raises(data.DataValidationError, match=r"has 12 rows but paper-2018-10 lines 48-72 hold 18 entries"):
+        data.load_table("paper_optimity_avoidability")

@@ -1,0 +1,52 @@
+"""The raw evidence: registry, checksums, and a clear error when a source changes."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from ccth_lib import sources
+
+
+def test_registry_lists_the_five_source_documents():
+    reg = sources.registry()
+    assert len(reg) == 5
+    assert sorted(s.file[:3] for s in reg.values()) == ["000", "001", "002", "003", "004"]
+
+
+def test_every_registered_checksum_matches_its_file(root):
+    for src in sources.registry().values():
+        assert hashlib.sha256((root / "data" / "sources" / src.file).read_bytes()).hexdigest() == src.sha256
+
+
+def test_sources_are_verbatim_copies_of_the_shared_seeds(root):
+    seeds = root.parent / "shared" / "seeds"
+    if not seeds.is_dir():
+        pytest.skip("../shared/seeds is not beside this checkout")
+    for src in sources.registry().values():
+        assert (seeds / src.file).read_bytes() == (root / "data" / "sources" / src.file).read_bytes()
+
+
+def test_changed_source_is_an_error_naming_the_file(tmp_project):
+    path = tmp_project / "data" / "sources" / "000_d0d264cb4bb3ce11.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("1093", "1094", 1), encoding="utf-8")
+    with pytest.raises(sources.SourceError, match=r"000_d0d264cb4bb3ce11\.txt: sha256 is .*registry\.csv records"):
+        sources.text("paper-2018-10")
+
+
+def test_missing_source_file_is_an_error_naming_the_file(tmp_project):
+    (tmp_project / "data" / "sources" / "001_a1dbb95a620ed861.txt").unlink()
+    with pytest.raises(sources.SourceError, match="001_a1dbb95a620ed861.txt.*missing"):
+        sources.text("highlight-2018-10")
+
+
+def test_unknown_source_id_lists_the_known_ones():
+    with pytest.raises(sources.SourceError, match="unknown source id 'nope'.*paper-2018-10"):
+        sources.get("nope")
+
+
+def test_lines_are_one_based_as_in_cat_n():
+    lines = sources.lines("paper-2018-10")
+    assert lines[0] == "NHS Shropshire CCG"  # line 1
+    assert lines[48 - 1] == "Hospital at Home"  # line 48
