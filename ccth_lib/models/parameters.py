@@ -1,0 +1,106 @@
+"""Model parameters: every assumption named, validated, with its default taken from the source.
+
+:class:`ChainParameters` holds the assumptions of the programme paper's chain of derivations.
+Its defaults are *not* typed here: :func:`ccth_lib.models.defaults.chain_defaults` reads them
+from the transcribed evidence (figures register and tables), with the provenance of each. A value
+outside its allowed range raises :class:`ParameterError` naming the parameter and the range.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .rounding import Rule
+
+YEARS = ("2019/20", "2020/21", "2021/22")
+
+
+class ParameterError(ValueError):
+    """A parameter outside its allowed range; the message names the parameter and the range."""
+
+
+class ChainParameters(BaseModel):
+    """Assumptions of the admission-avoidance and case-management chain (programme paper, 2018)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    target_total: float = Field(ge=0, description="Admission-avoidance target, admissions per year (circa 3,000)")
+    ltc_target_share: dict[int, float] = Field(
+        description="Target share of admission avoidance for people with 1, 2 and 3 LTCs (fractions 0-1)"
+    )
+    stratification_per_1000: float = Field(
+        ge=0, le=1000, description="Patients in scope of risk stratification per 1,000 head (240)"
+    )
+    share_1to3_ltc: float = Field(ge=0, le=1, description="Share of the stratified patients with 1-3 LTCs (0.5)")
+    hah_row_share: float = Field(
+        ge=0, le=1, description="Share of the usually avoidable 'Hospital at Home or Crisis Response/Step up beds' row met by Hospital at Home (0.45)"
+    )
+    avoidance_rate_2019_20: float = Field(ge=0, le=1, description="NEL admission-avoidance rate on case management, 2019/20")
+    avoidance_rate_2020_21: float = Field(ge=0, le=1, description="NEL admission-avoidance rate on case management, 2020/21")
+    avoidance_rate_2021_22: float = Field(ge=0, le=1, description="NEL admission-avoidance rate on case management, 2021/22")
+    locality_shares: dict[str, float] | None = Field(
+        default=None,
+        description="Share of the target per locality (fractions summing to 1); None = from the case-management cohort",
+    )
+    rounding_counts: Rule = Field(description="Rounding of derived admission counts")
+    rounding_case_management: Rule = Field(description="Rounding of derived case-management numbers")
+    percent_places: int = Field(ge=0, le=4, description="Decimal places of derived percentages")
+
+    @field_validator("ltc_target_share")
+    @classmethod
+    def _shares_in_range(cls, v: dict[int, float]) -> dict[int, float]:
+        for k, share in v.items():
+            if k < 1:
+                raise ValueError(f"LTC count {k} must be 1 or more")
+            if not 0 <= share <= 1:
+                raise ValueError(f"share for {k} LTC(s) is {share}, allowed range 0-1")
+        return v
+
+    @field_validator("locality_shares")
+    @classmethod
+    def _localities_sum_to_one(cls, v):
+        if v is None:
+            return v
+        if any(not 0 <= s <= 1 for s in v.values()):
+            raise ValueError(f"each locality share must lie in 0-1, got {v}")
+        if abs(sum(v.values()) - 1) > 1e-9:
+            raise ValueError(f"locality shares must sum to 1, they sum to {sum(v.values()):.6g}")
+        return v
+
+    @property
+    def avoidance_rates(self) -> dict[str, float]:
+        return {
+            "2019/20": self.avoidance_rate_2019_20,
+            "2020/21": self.avoidance_rate_2020_21,
+            "2021/22": self.avoidance_rate_2021_22,
+        }
+
+    def with_overrides(self, **overrides: Any) -> "ChainParameters":
+        """A copy with some parameters replaced (``None`` values are ignored), validated."""
+        data = self.model_dump() | {k: v for k, v in overrides.items() if v is not None}
+        return make_parameters(**data)
+
+
+def describe_errors(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        name = ".".join(str(p) for p in err["loc"]) or "parameters"
+        ctx = err.get("ctx") or {}
+        bounds = []
+        for key, word in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
+            if key in ctx:
+                bounds.append(f"{word} {ctx[key]}")
+        allowed = f" (allowed: {' and '.join(bounds)})" if bounds else ""
+        value = err.get("input")
+        parts.append(f"parameter {name}={value!r}: {err['msg']}{allowed}")
+    return "; ".join(parts)
+
+
+def make_parameters(**values: Any) -> ChainParameters:
+    """Validate parameters; errors name the parameter and its allowed range."""
+    try:
+        return ChainParameters(**values)
+    except ValidationError as exc:
+        raise ParameterError(describe_errors(exc)) from None

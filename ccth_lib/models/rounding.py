@@ -1,0 +1,47 @@
+"""Rounding rules, explicit and exact (decimal arithmetic, so 1566.45 stays 1566.45).
+
+The programme paper never says how it rounded. The rules it used are worked out from its own
+numbers (see :func:`rules_reproducing`) and are parameters of every model.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from typing import Iterable, Literal
+
+Rule = Literal["half_up", "half_even", "truncate", "none"]
+RULES: tuple[str, ...] = ("half_up", "half_even", "truncate", "none")
+_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "truncate": ROUND_DOWN}
+
+
+def _dec(x) -> Decimal:
+    return x if isinstance(x, Decimal) else Decimal(str(x))
+
+
+def round_value(x, rule: Rule = "half_up", places: int = 0) -> float:
+    """Round ``x`` to ``places`` decimals by ``rule`` (``none`` leaves it unrounded)."""
+    if rule not in RULES:
+        raise ValueError(f"rounding rule {rule!r} is not one of {', '.join(RULES)}")
+    if rule == "none":
+        return float(x)
+    q = Decimal(1).scaleb(-places)
+    out = _dec(x).quantize(q, rounding=_MODES[rule])
+    return float(out) if places else float(int(out))
+
+
+def product(*factors) -> Decimal:
+    """Exact product of the factors (as decimals of their printed values)."""
+    out = Decimal(1)
+    for f in factors:
+        out *= _dec(f)
+    return out
+
+
+def rules_reproducing(raw: Iterable, stated: Iterable, places: int = 0) -> dict[str, int]:
+    """For each rule, how many of the ``stated`` values it reproduces from the ``raw`` values."""
+    pairs = list(zip(raw, stated))
+    return {
+        rule: sum(1 for r, s in pairs if round_value(r, rule, places) == float(s))
+        for rule in RULES
+        if rule != "none"
+    }

@@ -1,0 +1,153 @@
+"""The 2020–21 clinical commissioning strategy (STW CCG): frailty projections and finance totals.
+
+Pure functions over DataFrames; :func:`strategy_findings` compares what they derive with what the
+strategy states.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from ..reconcile import Finding
+from .rounding import Rule, product, round_value
+
+SRC = "strategy-2020-21"
+YEAR_COL = re.compile(r"^fy(\d{4})_(\d{2})$")
+
+
+# Frailty ------------------------------------------------------------------------------------
+def implied_population(counts: pd.Series, prevalence_pct: float) -> pd.Series:
+    """The 65+ population a count implies at a prevalence (count / prevalence)."""
+    if not 0 < prevalence_pct <= 100:
+        raise ValueError(f"prevalence_pct={prevalence_pct!r}: allowed range is (0, 100]")
+    return counts.astype(float) / (prevalence_pct / 100)
+
+
+def frailty_projection(population_65plus: dict[str, float], prevalence_pct: dict[str, float], rounding: Rule = "half_up") -> pd.DataFrame:
+    """People with each category of frailty = prevalence × 65+ population, per year."""
+    for year, pop in population_65plus.items():
+        if pop < 0:
+            raise ValueError(f"population_65plus[{year!r}]={pop!r}: must be non-negative")
+    for cat, pct in prevalence_pct.items():
+        if not 0 <= pct <= 100:
+            raise ValueError(f"prevalence_pct[{cat!r}]={pct!r}: allowed range is 0-100")
+    if sum(prevalence_pct.values()) > 100:
+        raise ValueError(f"prevalences sum to {sum(prevalence_pct.values())}%, more than 100%")
+    rows = []
+    for cat, pct in prevalence_pct.items():
+        row = {"category": cat, "prevalence_pct": pct}
+        for year, pop in population_65plus.items():
+            row[year] = round_value(product(pop, pct, "0.01"), rounding)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+FRAILTY_YEARS = {"2016": "people_2016", "2026": "people_2026_predicted", "2036": "people_2036_predicted"}
+
+
+def frailty_default_population(projections: pd.DataFrame, prevalence: pd.DataFrame, anchor: str = "Mild") -> dict[str, float]:
+    """The strategy prints no 65+ population: take the one its ``anchor`` row implies (the largest
+    category, so the least affected by rounding)."""
+    pct = float(prevalence.set_index("category").loc[anchor, "prevalence_percent"])
+    row = projections.set_index("category").loc[anchor]
+    return {year: float(row[col]) / (pct / 100) for year, col in FRAILTY_YEARS.items()}
+
+
+# Finance -----------------------------------------------------------------------------------
+def year_columns(df: pd.DataFrame) -> list[str]:
+    return [c for c in df.columns if YEAR_COL.match(c)]
+
+
+def year_label(col: str) -> str:
+    m = YEAR_COL.match(col)
+    return f"{m.group(1)}/{m.group(2)}"
+
+
+def column_sums(df: pd.DataFrame, kinds: tuple[str, ...] = ("item",)) -> pd.Series:
+    """Sum of each year column over the rows of the given kinds (blank cells count as 0)."""
+    rows = df[df["row_kind"].isin(kinds)]
+    return rows[year_columns(df)].fillna(0).sum()
+
+
+def _lines(r) -> str:
+    return f"{int(r['line_start'])}-{int(r['line_end'])}"
+
+
+def total_findings(table: str, df: pd.DataFrame, topic: str, total_kind: str = "total", item_kinds=("item",)) -> list[Finding]:
+    """Stated total row against the sum of its items, per year (and per copy, if printed twice)."""
+    out = []
+    parts = df.groupby("copy") if "copy" in df.columns else [(None, df)]
+    for copy, part in parts:
+        totals = part[part["row_kind"] == total_kind]
+        if totals.empty:
+            continue
+        total = totals.iloc[0]
+        sums = column_sums(part, item_kinds)
+        for col in year_columns(part):
+            if pd.isna(total[col]):
+                continue
+            suffix = f".copy{copy}" if copy is not None else ""
+            out.append(Finding(
+                f"strategy.{table}{suffix}.total.{col}", topic,
+                f"{topic}{f' (copy {copy})' if copy is not None else ''}, {year_label(col)}: stated total vs sum of rows",
+                float(total[col]), float(sums[col]), SRC, _lines(total), f"sum of the {len(part[part['row_kind'].isin(item_kinds)])} rows",
+            ))
+    return out
+
+
+def multi_year_sum(df: pd.DataFrame, total_kind: str = "total") -> float:
+    """Sum over the years of the stated total row (first copy)."""
+    part = df[df["copy"] == df["copy"].min()] if "copy" in df.columns else df
+    total = part[part["row_kind"] == total_kind].iloc[0]
+    return float(total[year_columns(part)].fillna(0).sum())
+
+
+def strategy_findings(ev: dict[str, pd.DataFrame], population_65plus: dict[str, float] | None = None, rounding: Rule = "half_up") -> tuple[pd.DataFrame, list[Finding]]:
+    """Frailty projections and finance totals re-derived and compared with the strategy."""
+    out: list[Finding] = []
+    proj, prev = ev["strategy_frailty_projections"], ev["strategy_frailty_prevalence"]
+    pop = population_65plus or frailty_default_population(proj, prev)
+    derived = frailty_projection(pop, dict(zip(prev["category"], prev["prevalence_percent"].astype(float))), rounding)
+    stated = proj.set_index("category")
+    for r in derived.to_dict("records"):
+        for year, col in FRAILTY_YEARS.items():
+            s = stated.loc[r["category"]]
+            out.append(Finding(
+                f"strategy.frailty.{r['category'].lower()}.{year}", "7. Frailty projections",
+                f"{r['category']} frailty, {year}: stated vs prevalence × 65+ population",
+                float(s[col]), float(r[year]), SRC, _lines(s), f"{r['prevalence_pct']:g}% × {pop[year]:,.1f}, {rounding}",
+            ))
+    for table, topic in (
+        ("strategy_efficiency_community", "Efficiencies: Community & Place Based Care"),
+        ("strategy_efficiency_acute", "Efficiencies: Acute & Specialised Care"),
+        ("strategy_efficiency_individual", "Efficiencies: Individual Commissioning"),
+        ("strategy_efficiency_medicines", "Efficiencies: Medicines Management"),
+        ("strategy_community_investment", "Community investment"),
+    ):
+        out += total_findings(table.removeprefix("strategy_"), ev[table], topic)
+    mh = ev["strategy_mental_health_funding"]
+    out += total_findings("mental_health_funding", mh, "Mental Health funding: expenditure")
+    funding = mh[mh["row_kind"] == "funding"].iloc[0]
+    spend = mh[mh["row_kind"] == "total"].iloc[0]
+    for col in year_columns(mh):
+        out.append(Finding(
+            f"strategy.mental_health_funding.balance.{col}", "Mental Health funding: expenditure",
+            f"Mental Health, {year_label(col)}: total expenditure against total funding", float(funding[col]), float(spend[col]),
+            SRC, f"{int(funding['line_start'])}-{int(spend['line_end'])}", "funding minus expenditure (0 = balanced)",
+        ))
+    figs = ev["figures"].set_index("id", drop=False)
+    for fid, table in (
+        ("strategy_individual_commissioning_recovery_savings", "strategy_efficiency_individual"),
+        ("strategy_medicines_qipp_target", "strategy_efficiency_medicines"),
+    ):
+        f = figs.loc[fid]
+        four_years = multi_year_sum(ev[table]) / 1000
+        out.append(Finding(
+            f"strategy.{fid}", "Savings over the strategy period",
+            f"{f['measure']} (GBP million) against the four-year sum of the table's stated totals",
+            float(f["value"]), round_value(four_years, "half_up", 1), SRC, f"{int(f['line_start'])}-{int(f['line_end'])}",
+            f"sum of 4 yearly totals = £{four_years * 1000:,.0f}k, in £m to 1 dp",
+        ))
+    return derived, out
