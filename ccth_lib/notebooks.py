@@ -176,3 +176,21 @@ def execute(path: Path, output: Path | None = None, parameters: dict[str, Any] |
         nbformat.write(nb, tmp_out)
         shutil.move(str(tmp_out), str(output))
     return output
+
+
+def glued(nb_or_path) -> dict[str, Any]:
+    """The values a notebook glued (myst-nb ``glue``), parsed back from their text repr."""
+    import ast
+
+    nb = nbformat.read(nb_or_path, as_version=4) if isinstance(nb_or_path, (str, Path)) else nb_or_path
+    out: dict[str, Any] = {}
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            name = o.get("metadata", {}).get("scrapbook", {}).get("name")
+            text = o.get("data", {}).get("application/papermill.record/text/plain")
+            if name and text is not None:
+                try:
+                    out[name] = ast.literal_eval(text)
+                except (ValueError, SyntaxError):
+                    out[name] = text
+    return out

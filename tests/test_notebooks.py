@@ -74,3 +74,52 @@ def test_invalid_parameter_value_fails_with_a_clear_error(root, tmp_path):
     path = root / "notebooks" / "paper_optimity_avoidability.ipynb"
     with pytest.raises(pm.PapermillExecutionError, match=r"parameter copy=3.*allowed values: \[1, 2\]"):
         notebooks.execute(path, tmp_path / "bad.ipynb", {"copy": 3})
+
+
+def test_a_new_rate_changes_every_dependent_figure_and_nothing_else(root, tmp_path):
+    """`-p avoidance_rate_2021_22 0.30` on the trajectory page: only the 2021/22 targets change."""
+    import json
+
+    path = root / "notebooks" / "model_trajectory.ipynb"
+    base = notebooks.glued(path)
+    out = notebooks.execute(path, tmp_path / "traj.ipynb", {"avoidance_rate_2021_22": 0.30})
+    new = notebooks.glued(out)
+    assert set(base) == set(new)
+    changed = {k for k in base if base[k] != new[k]}
+    assert changed == {"trajectory_table", "target_total_2021_22", "n_differ"}
+    before, after = json.loads(base["trajectory_table"]), json.loads(new["trajectory_table"])
+    for b, a in zip(before, after):
+        assert (b["locality"], b["year"]) == (a["locality"], a["year"])
+        if b["year"] == "2021/22":
+            assert a["rate"] == 0.30 and a["nel_avoidance_target"] > b["nel_avoidance_target"]
+        else:
+            assert a == b
+    # 7,607 × 0.30 = 2,282.1 over the localities 736 + 777 + 769
+    assert new["target_total_2021_22"] == 736 + 777 + 769
+    # every 2021/22 target now differs from the paper's (4 more findings differ)
+    assert new["n_differ"] == base["n_differ"] + 4
+
+
+def test_every_model_notebook_runs_with_changed_parameters(root, tmp_path):
+    runs = {
+        "model_avoidance_target": {"target_total": 3500, "ltc_share_1": 0.5},
+        "model_case_management": {"share_1to3_ltc": 0.6, "rounding_case_management": "half_up"},
+        "model_locality_services": {"hah_row_share": 0.5, "locality_shares": {"North": 0.3, "Central": 0.3, "South": 0.4}},
+        "model_frailty": {"population_2036": 170000},
+        "model_finance": {"chart_table": "strategy_efficiency_acute"},
+    }
+    for name, params in runs.items():
+        path = root / "notebooks" / f"{name}.ipynb"
+        base = notebooks.glued(path)
+        new = notebooks.glued(notebooks.execute(path, tmp_path / f"{name}.ipynb", params))
+        if name != "model_finance":
+            assert new != base, f"{name}: parameters {params} changed nothing"
+    assert notebooks.glued(tmp_path / "model_locality_services.ipynb")["hah_share"] == 67.2  # (1093 + 898) / 2963 = 67.19%
+
+
+def test_an_out_of_range_parameter_fails_the_run_with_its_name(root, tmp_path):
+    import papermill as pm
+
+    path = root / "notebooks" / "model_trajectory.ipynb"
+    with pytest.raises(pm.PapermillExecutionError, match=r"parameter avoidance_rate_2021_22=1.5.*less than or equal to 1"):
+        notebooks.execute(path, tmp_path / "bad.ipynb", {"avoidance_rate_2021_22": 1.5})
