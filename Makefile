@@ -14,6 +14,7 @@ VENDOR_STAMP := $(VENDOR)/.installed
 
 book: setup vendor
 	$(BIN)/ccth validate
+	$(BIN)/ccth datapackage
 	$(BIN)/ccth execute
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
 	@echo "Site built: _build/html/index.html"

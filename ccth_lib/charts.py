@@ -112,3 +112,8 @@ def avoidability_chart(df: pd.DataFrame, *, title: str, description: str) -> alt
         )
         .properties(width=340, height=alt.Step(34))
     )
+
+
+# Importing this module makes the offline renderer the active one, so that no notebook can fall
+# back to Altair's CDN-loading HTML by forgetting to call enable().
+enable()

@@ -120,5 +120,43 @@ def run(
     typer.echo(f"wrote {output}")
 
 
+@app.command()
+def datapackage(check: bool = typer.Option(False, "--check", help="Only check that data/datapackage.json is current and valid")) -> None:
+    """Write data/datapackage.json (Frictionless Data Package) from the table descriptors."""
+    from . import datapackage as dp
+
+    if check:
+        current = dp.path().is_file() and dp.path().read_text(encoding="utf-8") == dp.render()
+        if not current:
+            typer.secho("data/datapackage.json is out of date: run `ccth datapackage`", fg=typer.colors.RED, err=True)
+            raise typer.Exit(1)
+    else:
+        typer.echo(f"wrote {dp.write()}")
+    errors = dp.validate()
+    for e in errors:
+        typer.secho(e, fg=typer.colors.RED, err=True)
+    if errors:
+        raise typer.Exit(1)
+    typer.echo("data package valid")
+
+
+@app.command()
+def reconcile(
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the whole register as CSV here"),
+    all_findings: bool = typer.Option(False, "--all", help="Print every finding, not only those that differ"),
+) -> None:
+    """Print the reconciliation register: where the sources disagree with themselves."""
+    from .models.register import load_register
+
+    reg = load_register()
+    shown = reg if all_findings else reg[reg["status"] == "differs"]
+    for r in shown.itertuples():
+        typer.echo(f"{r.status:8} {r.id}: stated {r.stated:g}, derived {r.derived:g} (difference {r.difference:+g}); {r.source_id} lines {r.lines}")
+    typer.echo(f"{len(reg)} findings, {int((reg['status'] == 'differs').sum())} differ")
+    if output:
+        reg.to_csv(output, index=False)
+        typer.echo(f"wrote {output}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -316,3 +316,42 @@ def figure(figure_id: str, register: pd.DataFrame | None = None) -> Figure:
         line_end=int(r["line_end"]),
         quote=str(r["quote"]),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Omitted content: numeric content of a source deliberately not transcribed
+
+
+def omitted(source_id: str | None = None) -> pd.DataFrame:
+    """Entries of ``data/omitted/<source_id>.yaml`` (lines, what, why), validated."""
+    from . import sources
+    from .provenance import parse_lines
+
+    rows = []
+    folder = paths.data_dir() / "omitted"
+    reg = sources.registry()
+    for path in sorted(folder.glob("*.yaml")):
+        sid = path.stem
+        rel = _rel(path)
+        if sid not in reg:
+            raise DataValidationError(rel, [f"file name must be a registered source id, not {sid!r}"])
+        if source_id and sid != source_id:
+            continue
+        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        n_lines = len(sources.lines(sid))
+        problems = []
+        for i, e in enumerate(entries, start=1):
+            if not isinstance(e, dict) or set(e) != {"lines", "what", "why"}:
+                problems.append(f"entry {i}: needs exactly the keys lines, what, why")
+                continue
+            try:
+                a, b = parse_lines(e["lines"])
+            except ValueError as exc:
+                problems.append(f"entry {i}, lines: {exc}")
+                continue
+            if b > n_lines:
+                problems.append(f"entry {i}, lines: {e['lines']} beyond the source's {n_lines} lines")
+            rows.append({"source_id": sid, "lines": str(e["lines"]), "what": str(e["what"]), "why": str(e["why"])})
+        if problems:
+            raise DataValidationError(rel, problems)
+    return pd.DataFrame(rows, columns=["source_id", "lines", "what", "why"])

@@ -42,3 +42,31 @@ def test_glued_numbers_appear_in_the_narrative(built_site):
     text = re.sub(r"\s+", " ", text)
     assert f"states that {stated:,} of the 65+" in text
     assert f"add up to {derived:,}" in text
+
+
+def test_catalogue_lists_every_table_with_its_download(built_site):
+    from ccth_lib import data
+
+    html = (built_site / "notebooks" / "evidence_catalogue.html").read_text(encoding="utf-8")
+    for name in data.list_tables():
+        assert f'href="../tables/{name}.csv"' in html, name
+        assert (built_site / "tables" / f"{name}.csv").is_file()
+    assert (built_site / "datapackage.json").is_file()
+
+
+def test_every_table_is_on_its_evidence_page_with_line_links(built_site):
+    from ccth_lib import report
+
+    for sid, names in report.tables_by_source().items():
+        html = (built_site / "notebooks" / f"{report.PAGE_OF_SOURCE[sid]}.html").read_text(encoding="utf-8")
+        for name in names:
+            if name != "figures":
+                assert f'id="{report.table_anchor(name)}"' in html, name
+        assert 'id="L1"' in html and 'href="#L' in html
+
+
+def test_data_log_numbers_are_glued_from_the_catalogue(built_site):
+    from ccth_lib import data
+
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", (built_site / "book" / "data_log.html").read_text(encoding="utf-8")))
+    assert f"Received: {len(data.list_tables()):,} tables transcribed" in text

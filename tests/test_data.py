@@ -134,3 +134,24 @@ def test_entry_count_mismatch_is_reported(tmp_project):
     desc_path.write_text(yaml.safe_dump(desc))
     with pytest.raises(data.DataValidationError, match=r"has 12 rows but paper-2018-10 lines 48-72 hold 18 entries"):
         data.load_table("paper_optimity_avoidability")
+
+
+def test_datapackage_is_current_and_valid():
+    from ccth_lib import datapackage
+
+    assert datapackage.path().read_text(encoding="utf-8") == datapackage.render(), "run `ccth datapackage`"
+    assert datapackage.validate() == []
+    names = [r["name"] for r in datapackage.build()["resources"]]
+    assert set(TABLES) <= set(names) and "sources" in names
+
+
+def test_omitted_content_is_listed_for_every_source():
+    om = data.omitted()
+    assert set(om["source_id"]) == set(sources.registry())
+    assert (om["why"].str.len() > 0).all()
+
+
+def test_a_bad_omitted_entry_names_the_file(tmp_project):
+    (tmp_project / "data" / "omitted" / "paper-2018-10.yaml").write_text("- lines: '10-5'\n  what: x\n  why: y\n")
+    with pytest.raises(data.DataValidationError, match=r"(?s)omitted/paper-2018-10.yaml.*entry 1, lines"):
+        data.omitted()

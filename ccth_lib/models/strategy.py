@@ -137,6 +137,14 @@ def strategy_findings(ev: dict[str, pd.DataFrame], population_65plus: dict[str, 
             f"Mental Health, {year_label(col)}: total expenditure against total funding", float(funding[col]), float(spend[col]),
             SRC, f"{int(funding['line_start'])}-{int(spend['line_end'])}", "funding minus expenditure (0 = balanced)",
         ))
+    if "strategy_population_health" in ev:
+        ph = ev["strategy_population_health"].set_index("indicator")
+        total, men, women = (ph.loc[k] for k in ("Suicide deaths", "Suicide deaths, men", "Suicide deaths, women"))
+        out.append(Finding(
+            "strategy.population_health.suicide_deaths", "Population health summary",
+            "Suicide deaths 2014-2016: stated total against men + women", float(total["value"]),
+            float(men["value"] + women["value"]), SRC, _lines(total), "men + women, as printed in the same sentence",
+        ))
     figs = ev["figures"].set_index("id", drop=False)
     for fid, table in (
         ("strategy_individual_commissioning_recovery_savings", "strategy_efficiency_individual"),
