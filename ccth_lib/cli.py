@@ -116,7 +116,16 @@ def run(
     if output.resolve() == path.resolve():
         typer.secho("OUTPUT must differ from the book's notebook; use `ccth execute` for that", fg=typer.colors.RED, err=True)
         raise typer.Exit(2)
-    notebooks.execute(path, output, params)
+    import papermill as pm
+
+    try:
+        notebooks.execute(path, output, params)
+    except notebooks.UnknownParameter as exc:
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        raise typer.Exit(2)
+    except pm.PapermillExecutionError as exc:
+        typer.secho(f"{path.name}: the run stopped with {exc.ename}: {exc.evalue}; nothing was written", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1)
     typer.echo(f"wrote {output}")
 
 

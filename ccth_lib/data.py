@@ -71,10 +71,26 @@ PROVENANCE_FIELDS: list[dict[str, Any]] = [
 ]
 
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DESCRIPTORS: dict[tuple, dict] = {}
+
+
 def read_descriptor(path: Path) -> dict[str, Any]:
-    """Read a resource descriptor; tables (not the registry) get the provenance fields appended."""
+    """Read a resource descriptor; tables (not the registry) get the provenance fields appended.
+
+    Parsed descriptors are cached per process, keyed on path, size and modification time.
+    """
+    path = Path(path)
+    st = path.stat()
+    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    if key not in _DESCRIPTORS:
+        _DESCRIPTORS[key] = _read_descriptor(path)
+    return copy.deepcopy(_DESCRIPTORS[key])
+
+
+def _read_descriptor(path: Path) -> dict[str, Any]:
     with open(path, encoding="utf-8") as fh:
-        desc = yaml.safe_load(fh)
+        desc = yaml.load(fh, Loader=_YAML_LOADER)
     if not isinstance(desc, dict) or "path" not in desc or "schema" not in desc:
         raise DataValidationError(_rel(path), ["descriptor must be a mapping with 'path' and 'schema'"])
     fields = desc["schema"].setdefault("fields", [])
@@ -149,18 +165,21 @@ def provenance_problems(df: pd.DataFrame, fields: list[dict], file: str) -> list
     verbatim = [f["name"] for f in fields if f.get("type", "string") == "string" and f.get("ccth_verbatim") is True]
     problems: list[ProvenanceProblem] = []
     registry = sources.registry()
+    lines_of: dict[str, list[str]] = {}
     for i, row in enumerate(df.to_dict("records"), start=1):
         sid = row.get("source_id")
         if sid not in registry:
             problems.append(ProvenanceProblem(file, i, "source_id", f"unknown source id {sid!r}"))
             continue
+        if sid not in lines_of:
+            lines_of[sid] = sources.lines(sid)
         problems += check_row(
             file=file,
             row_number=i,
             row=row,
             numeric_fields=numeric,
             verbatim_string_fields=verbatim,
-            source_lines=sources.lines(sid),
+            source_lines=lines_of[sid],
         )
     return problems
 
