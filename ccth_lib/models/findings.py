@@ -110,7 +110,7 @@ def chain_findings(ev: dict[str, pd.DataFrame], res: ChainResult) -> list[Findin
             SRC, _lines(ev["paper_ltc_targets"]), f"NEL admissions × {r.target_pct:g}%, rounded {res.params.rounding_counts}",
         ))
     t = fig("paper_target_circa_3000_patients")
-    out.append(Finding("chain.3.sum_vs_target", "3. Target by number of LTCs", "Sum of the LTC split against the circa 3,000 target",
+    out.append(Finding("chain.3.sum_vs_target", "3. Target by number of LTCs", f"Sum of the LTC split against the circa {t.value:,.0f} target",
                        t.value, float(res.ltc["target_aa"].sum()), SRC, f"{t.line_start}-{ltc_src['line_end'].max()}", "sum of the three rounded numbers"))
     # 4. case-management cohort
     cm_src = ev["paper_locality_case_management"].set_index("locality")
@@ -138,6 +138,9 @@ def chain_findings(ev: dict[str, pd.DataFrame], res: ChainResult) -> list[Findin
         tolerance=0,
     ))
     # 5. Hospital at Home share and locality model
+    usual = ev["paper_optimity_avoidability"]
+    usual = usual[usual["copy"] == usual["copy"].min()].set_index("service")["usually_avoidable"]
+    row_n, own_n, tot_n = (int(usual[k]) for k in ("Hospital at Home or Crisis Response/Step up beds", "Hospital at Home", "Total"))
     for fid, key, what in (
         ("paper_hah_row_aa", "hah_row_aa", "Usually avoidable 'Hospital at Home or Crisis Response/Step up beds' admissions assigned to Hospital at Home"),
         ("paper_hah_share_pct", "hah_share_pct", "Hospital at Home share of the services (%)"),
@@ -145,7 +148,7 @@ def chain_findings(ev: dict[str, pd.DataFrame], res: ChainResult) -> list[Findin
     ):
         f = fig(fid)
         out.append(Finding(f"chain.5.{key}", "5. Locality model", what, f.value, float(res.hah[key]), f.source_id, f"{f.line_start}-{f.line_end}",
-                           f"({'1093 + ' if key != 'hah_row_aa' else ''}{res.params.hah_row_share:g} × 1796){' / 2963 × 100' if key != 'hah_row_aa' else ''}"))
+                           f"{res.params.hah_row_share:g} × {row_n}" if key == "hah_row_aa" else f"({own_n} + {res.params.hah_row_share:g} × {row_n}) / {tot_n} × 100"))
     lm_src = ev["paper_locality_model"].set_index("locality")
     lm = res.localities.set_index("locality")
     for loc in ("North", "Central", "South", "Total"):
@@ -194,7 +197,7 @@ def rounding_evidence(ev: dict[str, pd.DataFrame], params: ChainParameters) -> p
     rows = []
     for what, raw, stated in (
         ("LTC split: NEL admissions × target %", ltc_raw, list(ltc["target_aa"])),
-        ("Case management: 65+ population × 240/1,000 × 50%", cm_raw, [cm_src.loc[l, "case_management"] for l in chain.LOCALITIES]),
+        (f"Case management: 65+ population × {params.stratification_per_1000:g}/1,000 × {params.share_1to3_ltc:.0%}", cm_raw, [cm_src.loc[l, "case_management"] for l in chain.LOCALITIES]),
         ("Appendix A: case management × rate (localities)", tr_raw, list(tr["nel_avoidance_target"])),
     ):
         counts = rules_reproducing(raw, stated)

@@ -26,16 +26,16 @@ class ChainParameters(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    target_total: float = Field(ge=0, description="Admission-avoidance target, admissions per year (circa 3,000)")
+    target_total: float = Field(ge=0, description="Admission-avoidance target, admissions per year")
     ltc_target_share: dict[int, float] = Field(
         description="Target share of admission avoidance for people with 1, 2 and 3 LTCs (fractions 0-1)"
     )
     stratification_per_1000: float = Field(
-        ge=0, le=1000, description="Patients in scope of risk stratification per 1,000 head (240)"
+        ge=0, le=1000, description="Patients in scope of risk stratification per 1,000 head"
     )
-    share_1to3_ltc: float = Field(ge=0, le=1, description="Share of the stratified patients with 1-3 LTCs (0.5)")
+    share_1to3_ltc: float = Field(ge=0, le=1, description="Share of the stratified patients with 1-3 LTCs")
     hah_row_share: float = Field(
-        ge=0, le=1, description="Share of the usually avoidable 'Hospital at Home or Crisis Response/Step up beds' row met by Hospital at Home (0.45)"
+        ge=0, le=1, description="Share of the usually avoidable 'Hospital at Home or Crisis Response/Step up beds' row met by Hospital at Home"
     )
     avoidance_rate_2019_20: float = Field(ge=0, le=1, description="NEL admission-avoidance rate on case management, 2019/20")
     avoidance_rate_2020_21: float = Field(ge=0, le=1, description="NEL admission-avoidance rate on case management, 2020/21")
