@@ -16,7 +16,9 @@ book: setup vendor
 	$(BIN)/ccth validate
 	$(BIN)/ccth datapackage
 	$(BIN)/ccth execute
-	$(BIN)/jupyter-book build . --warningiserror --keep-going
+	# --all: Sphinx copies static files only when some page is outdated, so a changed stylesheet
+	# alone would not ship; a full build takes a few seconds (execution is off).
+	$(BIN)/jupyter-book build . --all --warningiserror --keep-going
 	@echo "Site built: _build/html/index.html"
 
 test: setup vendor chromium

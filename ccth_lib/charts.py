@@ -10,7 +10,6 @@ gives byte-identical output (nbval compares it, numbers included).
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import html
 import json
@@ -73,13 +72,6 @@ def enable() -> None:
     alt.data_transformers.disable_max_rows()
 
 
-def download_link(df: pd.DataFrame, filename: str, label: str | None = None) -> str:
-    """An HTML link that downloads ``df`` as CSV, embedded in the page (no server, no network)."""
-    payload = base64.b64encode(df.to_csv(index=False).encode("utf-8")).decode("ascii")
-    text = html.escape(label or f"Download {filename} (CSV)")
-    return f'<a class="ccth-download" download="{html.escape(filename)}" href="data:text/csv;base64,{payload}">{text}</a>'
-
-
 def avoidability_chart(df: pd.DataFrame, *, title: str, description: str) -> alt.Chart:
     """Horizontal stacked bars: usually vs sometimes avoidable admissions per service.
 
@@ -111,6 +103,141 @@ def avoidability_chart(df: pd.DataFrame, *, title: str, description: str) -> alt
             tooltip=["service:N", "avoidability:N", alt.Tooltip("admissions:Q", format=",")],
         )
         .properties(width=340, height=alt.Step(34))
+    )
+
+
+def stated_vs_derived_chart(register: pd.DataFrame, *, title: str, description: str, label: str = "what") -> alt.Chart:
+    """Dot plot: for each figure, the stated value (filled circle) and the derived value (diamond)."""
+    long = register.melt(id_vars=[label, "status"], value_vars=["stated", "derived"], var_name="value of", value_name="value")
+    long["value of"] = long["value of"].map({"stated": "Stated in the source", "derived": "Derived by the model"})
+    order = list(register[label])
+    return (
+        alt.Chart(long, title=title, description=description)
+        .mark_point(size=90, filled=True, opacity=0.85)
+        .encode(
+            y=alt.Y(f"{label}:N", sort=order, title=None, axis=alt.Axis(labelLimit=300)),
+            x=alt.X("value:Q", title="Value"),
+            color=alt.Color("value of:N", title=None, scale=alt.Scale(range=PALETTE[:2]), legend=alt.Legend(orient="bottom")),
+            shape=alt.Shape("value of:N", title=None, scale=alt.Scale(range=["circle", "diamond"])),
+            tooltip=[f"{label}:N", "value of:N", alt.Tooltip("value:Q", format=",.2f"), "status:N"],
+        )
+        .properties(width=320, height=alt.Step(22))
+    )
+
+
+def locality_services_chart(localities: pd.DataFrame) -> alt.Chart:
+    """Stacked bars: each locality's avoided admissions, Hospital at Home and Crisis Response/Step up beds."""
+    loc = localities[localities["locality"] != "Total"]
+    long = loc.melt(id_vars="locality", value_vars=["hospital_at_home", "crisis_response_step_up"], var_name="service", value_name="admissions")
+    long["service"] = long["service"].map({"hospital_at_home": "Hospital at Home", "crisis_response_step_up": "Crisis Response/Step up beds"})
+    description = (
+        "Stacked bar chart of the admission-avoidance target per locality split into Hospital at Home and Crisis Response/Step up beds: "
+        + "; ".join(f"{r.locality}: {r.hospital_at_home:,.0f} Hospital at Home, {r.crisis_response_step_up:,.0f} Crisis Response/Step up beds" for r in loc.itertuples())
+    )
+    return (
+        alt.Chart(long, title="Avoided admissions per year by locality and service (model)", description=description)
+        .mark_bar()
+        .encode(
+            y=alt.Y("locality:N", sort=list(loc["locality"]), title=None),
+            x=alt.X("admissions:Q", title="Avoided admissions per year", stack="zero"),
+            color=alt.Color("service:N", title=None, scale=alt.Scale(range=PALETTE[:2]), legend=alt.Legend(orient="bottom")),
+            tooltip=["locality:N", "service:N", alt.Tooltip("admissions:Q", format=",")],
+        )
+        .properties(width=340, height=alt.Step(30))
+    )
+
+
+def case_management_chart(cohort: pd.DataFrame) -> alt.Chart:
+    """Bars: people aged 65+ for case management in each locality."""
+    loc = cohort[cohort["locality"] != "Total"]
+    description = "Bar chart of the number of people aged 65+ for case management in each locality as derived by the model: " + ", ".join(
+        f"{r.locality} {r.case_management:,.0f}" for r in loc.itertuples()
+    )
+    return (
+        alt.Chart(loc, title="Numbers for case management by locality (model)", description=description)
+        .mark_bar(color=PALETTE[0])
+        .encode(
+            x=alt.X("case_management:Q", title="People for case management"),
+            y=alt.Y("locality:N", sort=list(loc["locality"]), title=None),
+            tooltip=["locality:N", alt.Tooltip("case_management:Q", format=",")],
+        )
+        .properties(width=340, height=alt.Step(30))
+    )
+
+
+def trajectory_chart(trajectory: pd.DataFrame) -> alt.Chart:
+    """Lines: each locality's NEL admission-avoidance target by year."""
+    t = trajectory[trajectory["locality"] != "Total"]
+    description = "Line chart of the NEL admission-avoidance target per locality and year as derived by the model: " + "; ".join(
+        f"{r.locality} {r.year} {r.nel_avoidance_target:,.0f}" for r in t.itertuples()
+    )
+    return (
+        alt.Chart(t, title="NEL admission-avoidance target by locality and year (model)", description=description)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("year:O", title="Year"),
+            y=alt.Y("nel_avoidance_target:Q", title="Avoided admissions per year"),
+            color=alt.Color("locality:N", title="Locality", scale=alt.Scale(range=PALETTE[:3]), legend=alt.Legend(orient="bottom")),
+            tooltip=["locality:N", "year:O", alt.Tooltip("nel_avoidance_target:Q", format=",")],
+        )
+        .properties(width=340, height=220)
+    )
+
+
+def frailty_chart(projection: pd.DataFrame, years: list[str]) -> alt.Chart:
+    """Grouped bars: people aged 65+ with each category of frailty, per year."""
+    long = projection.melt(id_vars="category", value_vars=years, var_name="year", value_name="people")
+    description = "Grouped bar chart of people aged 65+ with severe, moderate and mild frailty by year as derived by the model: " + "; ".join(
+        f"{r.category} {r.year} {r.people:,.0f}" for r in long.itertuples()
+    )
+    return (
+        alt.Chart(long, title="People aged 65+ with frailty, by category (model)", description=description)
+        .mark_bar()
+        .encode(
+            x=alt.X("year:O", title="Year"),
+            xOffset="category:N",
+            y=alt.Y("people:Q", title="People"),
+            color=alt.Color("category:N", title="Frailty", sort=list(projection["category"]), scale=alt.Scale(range=PALETTE[:3]), legend=alt.Legend(orient="bottom")),
+            tooltip=["category:N", "year:O", alt.Tooltip("people:Q", format=",")],
+        )
+        .properties(width=340, height=220)
+    )
+
+
+def finance_chart(items: pd.DataFrame, label: str, year_columns: dict[str, str], title: str) -> alt.Chart:
+    """Stacked bars: a finance table's rows (£000s) by year. ``year_columns`` maps column → year label."""
+    long = items.melt(id_vars=[label], value_vars=list(year_columns), var_name="year", value_name="gbp_thousands")
+    long["year"] = long["year"].map(year_columns)
+    long["gbp_thousands"] = long["gbp_thousands"].fillna(0)
+    description = f"Stacked bar chart of {title} by year and row, in thousands of pounds, from the strategy; {len(items)} rows over {len(year_columns)} years."
+    return (
+        alt.Chart(long, title=f"{title} (£000s)", description=description)
+        .mark_bar()
+        .encode(
+            x=alt.X("year:O", title="Year"),
+            y=alt.Y("gbp_thousands:Q", title="£000s", stack="zero"),
+            color=alt.Color(f"{label}:N", title=None, scale=alt.Scale(range=PALETTE), legend=alt.Legend(orient="bottom", columns=2, labelLimit=260)),
+            tooltip=[f"{label}:N", "year:O", alt.Tooltip("gbp_thousands:Q", format=",")],
+        )
+        .properties(width=340, height=240)
+    )
+
+
+def differences_chart(differing: pd.DataFrame) -> alt.Chart:
+    """Bars: the size of each difference between a stated and a derived figure."""
+    description = (
+        f"Bar chart of the {len(differing)} findings where a figure stated in the sources differs from its re-derivation, "
+        "by difference (stated minus derived): " + "; ".join(f"{r.what} {r.difference:+g}" for r in differing.itertuples())
+    )
+    return (
+        alt.Chart(differing, title="Size of each difference between a stated and a derived figure", description=description)
+        .mark_bar(color=PALETTE[5])
+        .encode(
+            y=alt.Y("what:N", sort=list(differing["what"]), title=None, axis=alt.Axis(labelLimit=360)),
+            x=alt.X("difference:Q", title="Stated − derived"),
+            tooltip=["what:N", "stated:Q", "derived:Q", "difference:Q"],
+        )
+        .properties(width=300, height=alt.Step(18))
     )
 
 

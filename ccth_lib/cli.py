@@ -37,43 +37,48 @@ def validate(tables: Optional[list[str]] = typer.Argument(None, help="Table name
     typer.echo(f"all {len(names)} table(s) valid")
 
 
-def _resolve_notebooks(names: list[str] | None):
-    from . import notebooks, paths
+def _resolve_pages(names: list[str] | None):
+    """Pages by name (a notebook's stem, or a path to it); all pages if none are named."""
+    from . import notebooks
 
+    everything = notebooks.pages()
     if not names:
-        return notebooks.notebook_paths()
+        return everything
+    by_name = {p.name: p for p in everything}
     out = []
     for name in names:
-        p = Path(name)
-        if not p.suffix:
-            p = paths.notebooks_dir() / f"{name}.ipynb"
-        if not p.is_file():
-            typer.secho(f"no notebook {name!r} (looked for {p})", fg=typer.colors.RED, err=True)
+        key = Path(name).stem
+        if key not in by_name:
+            typer.secho(f"no page {name!r}; pages: {', '.join(by_name)}", fg=typer.colors.RED, err=True)
             raise typer.Exit(2)
-        out.append(p)
+        out.append(by_name[key])
     return out
 
 
 @app.command()
 def execute(
-    names: Optional[list[str]] = typer.Argument(None, help="Notebook names or paths (default: all)"),
-    force: bool = typer.Option(False, "--force", help="Execute even notebooks whose inputs are unchanged"),
+    names: Optional[list[str]] = typer.Argument(None, help="Page names, e.g. model_trajectory or evidence_paper (default: all)"),
+    force: bool = typer.Option(False, "--force", help="Execute even pages whose inputs are unchanged"),
 ) -> None:
-    """Execute stale notebooks in place with papermill, recording their input digest."""
+    """Execute stale pages in place with papermill, recording their input digest.
+
+    The evidence pages are executed from one template (notebooks/_evidence.ipynb), once per
+    source in data/sources/registry.csv.
+    """
     from tqdm import tqdm
 
     from . import notebooks
 
-    chosen = _resolve_notebooks(names)
+    chosen = _resolve_pages(names)
     shared = notebooks.inputs_digest()
     todo = [p for p in chosen if force or notebooks.staleness(p, shared).stale]
     if not todo:
-        typer.echo(f"all {len(chosen)} notebook(s) up to date")
+        typer.echo(f"all {len(chosen)} page(s) up to date")
         return
-    for p in tqdm(todo, desc="executing notebooks", unit="nb"):
-        tqdm.write(f"executing {p.name}")
-        notebooks.execute(p)
-    typer.echo(f"executed {len(todo)} of {len(chosen)} notebook(s)")
+    for p in tqdm(todo, desc="executing pages", unit="page"):
+        tqdm.write(f"executing {p.name}" + (f" (from {p.template.name}, {p.parameters})" if p.generated else ""))
+        notebooks.execute_page(p)
+    typer.echo(f"executed {len(todo)} of {len(chosen)} page(s)")
 
 
 @app.command("check-fresh")
@@ -105,7 +110,8 @@ def run(
     """Run one notebook with new parameters (papermill) into OUTPUT, leaving the book's copy alone."""
     from . import notebooks
 
-    (path,) = _resolve_notebooks([name])
+    (pg,) = _resolve_pages([name])
+    path = pg.template
     params = {}
     for item in param or []:
         if "=" not in item:
@@ -113,13 +119,13 @@ def run(
             raise typer.Exit(2)
         key, value = item.split("=", 1)
         params[key.strip()] = _parse_value(value)
-    if output.resolve() == path.resolve():
+    if output.resolve() in (path.resolve(), pg.path.resolve()):
         typer.secho("OUTPUT must differ from the book's notebook; use `ccth execute` for that", fg=typer.colors.RED, err=True)
         raise typer.Exit(2)
     import papermill as pm
 
     try:
-        notebooks.execute(path, output, params)
+        notebooks.execute(path, output, pg.parameters | params, title=pg.title)
     except notebooks.UnknownParameter as exc:
         typer.secho(str(exc), fg=typer.colors.RED, err=True)
         raise typer.Exit(2)
@@ -160,8 +166,11 @@ def reconcile(
     reg = load_register()
     shown = reg if all_findings else reg[reg["status"] == "differs"]
     for r in shown.itertuples():
-        typer.echo(f"{r.status:8} {r.id}: stated {r.stated:g}, derived {r.derived:g} (difference {r.difference:+g}); {r.source_id} lines {r.lines}")
-    typer.echo(f"{len(reg)} findings, {int((reg['status'] == 'differs').sum())} differ")
+        typer.echo(f"{r.status:8} {r.id}: stated {r.stated:g}, derived {r.derived:g} (difference {r.difference:+g}); {r.source_id} lines {r.line_start}-{r.line_end}")
+    from .reconcile import counts
+
+    c = counts(reg)
+    typer.echo(f"{c['compared']} figures compared, {c['differ']} differ ({c['duplicates']} second printings and {c['by_construction']} comparisons by construction not counted)")
     if output:
         reg.to_csv(output, index=False)
         typer.echo(f"wrote {output}")

@@ -2,10 +2,18 @@
 
 Each table is a CSV in ``data/tables/`` described by a Frictionless resource descriptor
 (``<name>.resource.yaml``: title, description, sources, Table Schema with types, units and
-constraints). :func:`load_table` validates the CSV against its schema with the ``frictionless``
-library, then checks every row's provenance against the source text (see
-:mod:`ccth_lib.provenance`), and returns a typed :class:`pandas.DataFrame`. Any problem raises
-:class:`DataValidationError` naming the file, the row and the column.
+constraints), read and validated by the generic loader :mod:`ccth_lib.described`. What the
+descriptors share is said once and derived here: ``name`` and ``path`` from the file name, the
+licence and shared field definitions from ``data/tables/_shared.yaml`` (:mod:`ccth_lib.vocab`),
+each source's title from the registry (:mod:`ccth_lib.sources`), and the four provenance fields.
+
+:func:`load_table` validates the CSV against its schema with the ``frictionless`` library, then
+checks every row's provenance against the source text (see :mod:`ccth_lib.provenance`), and
+returns a typed :class:`pandas.DataFrame`. Any problem raises :class:`DataValidationError`
+naming the file, the row and the column.
+
+Layers (no import cycle; ``tests/test_import_graph.py``): ``described`` ← ``sources``,
+``vocab`` ← ``data``; ``provenance`` is pure.
 """
 
 from __future__ import annotations
@@ -18,140 +26,71 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from . import paths
-from .provenance import PROVENANCE_COLUMNS, ProvenanceProblem, check_row, count_entries
+from . import described, paths, sources, vocab
+from .described import DataValidationError, rel as _rel
+from .provenance import PROVENANCE_COLUMNS, ProvenanceProblem, check_row, count_entries, parse_lines
 
-MAX_REPORTED = 20
-
-
-class DataValidationError(ValueError):
-    """Bad data: the message names the file, row and column, and what was expected."""
-
-    def __init__(self, file: str, problems: list[str]):
-        self.file = file
-        self.problems = problems
-        shown = problems[:MAX_REPORTED]
-        more = f"\n  … and {len(problems) - MAX_REPORTED} more" if len(problems) > MAX_REPORTED else ""
-        super().__init__(f"{file}: {len(problems)} problem(s)\n  " + "\n  ".join(shown) + more)
-
-
-def _rel(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(paths.project_root()))
-    except (ValueError, Exception):
-        return str(path)
-
-
-#: The four provenance fields every table ends with (appended to each schema by the loader).
-PROVENANCE_FIELDS: list[dict[str, Any]] = [
-    {
-        "name": "source_id",
-        "type": "string",
-        "title": "Source document id (data/sources/registry.csv)",
-        "constraints": {"required": True},
-    },
-    {
-        "name": "line_start",
-        "type": "integer",
-        "title": "First line of the source text holding this row",
-        "constraints": {"required": True, "minimum": 1},
-    },
-    {
-        "name": "line_end",
-        "type": "integer",
-        "title": "Last line of the source text holding this row",
-        "constraints": {"required": True, "minimum": 1},
-    },
-    {
-        "name": "quote",
-        "type": "string",
-        "title": "Verbatim quote (whitespace-normalised) from those lines, anchoring this row",
-        "constraints": {"required": True},
-    },
+__all__ = [
+    "DataValidationError",
+    "Figure",
+    "TableInfo",
+    "figure",
+    "figures",
+    "list_tables",
+    "load_table",
+    "omitted",
+    "read_descriptor",
+    "table_info",
+    "tables_by_source",
 ]
 
+#: Top-level descriptor keys the loader derives, so a table descriptor must not write them:
+#: ``name`` and ``path`` from the file name, ``licenses`` from ``data/tables/_shared.yaml``.
+DERIVED_KEYS = ("name", "path", "licenses")
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_DESCRIPTORS: dict[tuple, dict] = {}
+
+def provenance_fields() -> list[dict[str, Any]]:
+    """The four provenance fields every table ends with (defined in ``data/tables/_shared.yaml``)."""
+    lib = vocab.library()
+    return [copy.deepcopy(lib.fields[c]) | {"name": c} for c in PROVENANCE_COLUMNS]
 
 
 def read_descriptor(path: Path) -> dict[str, Any]:
-    """Read a resource descriptor; tables (not the registry) get the provenance fields appended.
+    """A table's resource descriptor, fully expanded.
 
-    Parsed descriptors are cached per process, keyed on path, size and modification time.
+    Derived by the loader (never written in the file): ``name`` and ``path`` from the file name,
+    ``licenses`` and every ``use:``/``{vocab: …}`` reference from ``data/tables/_shared.yaml``,
+    each ``sources[]`` entry's ``title`` from ``data/sources/registry.csv``; the four provenance
+    fields are appended to the schema.
     """
     path = Path(path)
-    st = path.stat()
-    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
-    if key not in _DESCRIPTORS:
-        _DESCRIPTORS[key] = _read_descriptor(path)
-    return copy.deepcopy(_DESCRIPTORS[key])
-
-
-def _read_descriptor(path: Path) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as fh:
-        desc = yaml.load(fh, Loader=_YAML_LOADER)
-    if not isinstance(desc, dict) or "path" not in desc or "schema" not in desc:
-        raise DataValidationError(_rel(path), ["descriptor must be a mapping with 'path' and 'schema'"])
-    fields = desc["schema"].setdefault("fields", [])
-    if desc.get("ccth", {}).get("provenance", True) is not False:
-        names = {f.get("name") for f in fields}
-        clash = names & {f["name"] for f in PROVENANCE_FIELDS}
-        if clash:
-            raise DataValidationError(_rel(path), [f"field(s) {sorted(clash)} are added by the loader; remove them"])
-        fields.extend(copy.deepcopy(PROVENANCE_FIELDS))
-    return desc
-
-
-_PANDAS_TYPES = {"integer": "Int64", "number": "float64", "boolean": "boolean"}
-
-
-def _schema_problems(desc_path: Path, desc: dict) -> list[str]:
-    from frictionless import Resource
-
-    resource = Resource.from_descriptor(desc, basepath=str(desc_path.parent))
-    report = resource.validate()
-    if report.valid:
-        return []
-    problems = []
-    for task in report.tasks:
-        for err in task.errors:
-            row = getattr(err, "row_number", None)
-            field = getattr(err, "field_name", None)
-            cell = getattr(err, "cell", None)
-            where = []
-            if row is not None:
-                where.append(f"row {row - 1} (CSV line {row})")
-            if field:
-                where.append(f"column {field!r}")
-            what = f"{err.title}: {err.note}" if getattr(err, "note", "") else err.message
-            if cell is not None:
-                what += f" (found {cell!r})"
-            problems.append(", ".join(where + [what]) if where else what)
-    return problems
-
-
-def _to_frame(csv_path: Path, fields: list[dict]) -> pd.DataFrame:
-    df = pd.read_csv(csv_path, dtype=str, keep_default_na=False, na_values=[""])
-    for f in fields:
-        name, ftype = f["name"], f.get("type", "string")
-        if name not in df.columns:
+    desc = described.read_descriptor(path, vocab.library(), derived=DERIVED_KEYS, append=PROVENANCE_COLUMNS)
+    file = _rel(path)
+    entries = desc.get("sources")
+    if not isinstance(entries, list) or not entries:
+        raise DataValidationError(file, ["'sources' must list the source document(s) of the table"])
+    reg = sources.registry()
+    problems, out = [], []
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            problems.append(f"sources[{i}]: must be a mapping (source_id, lines, quote)")
             continue
-        if ftype in ("integer", "number"):
-            df[name] = pd.to_numeric(df[name]).astype(_PANDAS_TYPES[ftype])
-        elif ftype == "boolean":
-            df[name] = df[name].map({"true": True, "false": False, "True": True, "False": False}).astype("boolean")
-        elif ftype == "date":
-            df[name] = pd.to_datetime(df[name], format="%Y-%m-%d")
-        else:
-            df[name] = df[name].astype("string")
-    return df
+        if "title" in entry:
+            problems.append(f"sources[{i}].title: the title is taken from data/sources/registry.csv; remove it")
+            continue
+        sid = entry.get("source_id")
+        if sid not in reg:
+            problems.append(f"sources[{i}].source_id: unknown source id {sid!r}; registered ids: {', '.join(reg)}")
+            continue
+        out.append({"title": reg[sid].title, **entry})
+    if problems:
+        raise DataValidationError(file, problems)
+    desc["sources"] = out
+    return desc
 
 
 def provenance_problems(df: pd.DataFrame, fields: list[dict], file: str) -> list[ProvenanceProblem]:
     """Provenance problems of a loaded table (reads the source texts, verifying checksums)."""
-    from . import sources
-
     missing = [c for c in PROVENANCE_COLUMNS if c not in df.columns]
     if missing:
         return [ProvenanceProblem(file, 0, c, "provenance column is missing") for c in missing]
@@ -186,8 +125,6 @@ def provenance_problems(df: pd.DataFrame, fields: list[dict], file: str) -> list
 
 def entry_count_problem(df: pd.DataFrame, desc: dict) -> str | None:
     """Compare the table's row count with the entries counted in the source (``ccth.entry_count``)."""
-    from . import sources
-
     spec = desc.get("ccth", {}).get("entry_count")
     if not spec:
         return None
@@ -203,27 +140,15 @@ def entry_count_problem(df: pd.DataFrame, desc: dict) -> str | None:
     return None
 
 
-def load_resource(desc_path: Path, *, check_provenance: bool = True) -> pd.DataFrame:
-    """Validate and load the CSV described by a resource descriptor file.
-
-    Results are cached per process, keyed on the files' paths, sizes and modification times, so
-    a changed file is always re-validated.
-    """
-    desc_path = Path(desc_path).resolve()
-    if not desc_path.is_file():
-        raise FileNotFoundError(f"{_rel(desc_path)}: no such resource descriptor")
-    desc = read_descriptor(desc_path)
-    csv_path = desc_path.parent / desc["path"]
-    stamp = tuple((p.stat().st_mtime_ns, p.stat().st_size) if p.is_file() else None for p in (desc_path, csv_path))
-    key = (str(desc_path), stamp, check_provenance, _sources_stamp() if check_provenance else None)
-    if key not in _CACHE:
-        _CACHE[key] = _load_resource(desc_path, check_provenance=check_provenance)
-    df = _CACHE[key].copy()
-    df.attrs = copy.deepcopy(_CACHE[key].attrs)
-    return df
-
-
 _CACHE: dict[tuple, pd.DataFrame] = {}
+
+
+def _definitions_stamp() -> tuple:
+    """What every table descriptor depends on besides its own files: shared YAML and registry."""
+    return tuple(
+        described.stamp(p)
+        for p in (paths.shared_definitions(), paths.registry_descriptor(), paths.sources_dir() / "registry.csv")
+    )
 
 
 def _sources_stamp() -> tuple:
@@ -231,25 +156,42 @@ def _sources_stamp() -> tuple:
     return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.iterdir()) if p.is_file())
 
 
+def load_resource(desc_path: Path, *, check_provenance: bool = True) -> pd.DataFrame:
+    """Validate and load the table described by a resource descriptor file.
+
+    Results are cached per process, keyed on the files' paths, sizes and modification times
+    (the table's descriptor and CSV, the shared definitions, the registry and, when provenance
+    is checked, the source texts), so a changed file is always re-validated.
+    """
+    desc_path = Path(desc_path).resolve()
+    if not desc_path.is_file():
+        raise FileNotFoundError(f"{_rel(desc_path)}: no such resource descriptor")
+    csv_path = desc_path.with_name(described.name_of(desc_path) + ".csv")
+    key = (
+        str(desc_path),
+        described.stamp(desc_path),
+        described.stamp(csv_path),
+        _definitions_stamp(),
+        check_provenance,
+        _sources_stamp() if check_provenance else None,
+    )
+    if key not in _CACHE:
+        _CACHE[key] = _load_resource(desc_path, check_provenance=check_provenance)
+    return described.copy_frame(_CACHE[key])
+
+
 def _load_resource(desc_path: Path, *, check_provenance: bool) -> pd.DataFrame:
     desc = read_descriptor(desc_path)
-    csv_path = desc_path.parent / desc["path"]
-    rel = _rel(csv_path)
-    if not csv_path.is_file():
-        raise DataValidationError(rel, ["file is missing"])
-    problems = _schema_problems(desc_path, desc)
-    if problems:
-        raise DataValidationError(rel, problems)
-    fields = desc["schema"]["fields"]
-    df = _to_frame(csv_path, fields)
+    df = described.validated_frame(desc_path, desc)
+    rel = df.attrs["ccth"]["file"]
     if check_provenance:
+        fields = desc["schema"]["fields"]
         prov = provenance_problems(df, fields, rel)
         if prov:
             raise DataValidationError(rel, [p.located for p in prov])
         count_problem = entry_count_problem(df, desc)
         if count_problem:
             raise DataValidationError(rel, [count_problem])
-    df.attrs["ccth"] = {k: v for k, v in desc.items() if k != "schema"} | {"file": rel}
     return df
 
 
@@ -264,16 +206,17 @@ class TableInfo:
     description: str
     descriptor_path: Path
     csv_path: Path
+    #: the fully expanded descriptor: name, path, licences, sources with titles, every field
     descriptor: dict
 
 
 def descriptor_path(name: str) -> Path:
-    return paths.tables_dir() / f"{name}.resource.yaml"
+    return paths.tables_dir() / f"{name}{described.SUFFIX}"
 
 
 def list_tables() -> list[str]:
     """Names of every table in ``data/tables`` (sorted)."""
-    return sorted(p.name.removesuffix(".resource.yaml") for p in paths.tables_dir().glob("*.resource.yaml"))
+    return sorted(described.name_of(p) for p in paths.tables_dir().glob(f"*{described.SUFFIX}"))
 
 
 def table_info(name: str) -> TableInfo:
@@ -281,8 +224,6 @@ def table_info(name: str) -> TableInfo:
     if not path.is_file():
         raise KeyError(f"no table named {name!r}; known tables: {', '.join(list_tables())}")
     desc = read_descriptor(path)
-    if desc.get("name") != name:
-        raise DataValidationError(_rel(path), [f"descriptor name {desc.get('name')!r} must equal the file name {name!r}"])
     return TableInfo(name, desc.get("title", name), desc.get("description", ""), path, path.parent / desc["path"], desc)
 
 
@@ -290,6 +231,25 @@ def load_table(name: str, *, check_provenance: bool = True) -> pd.DataFrame:
     """Load table ``name`` from ``data/tables``, validated against its schema and its sources."""
     info = table_info(name)
     return load_resource(info.descriptor_path, check_provenance=check_provenance)
+
+
+#: Tables that gather content from every source rather than transcribing one document's table.
+REGISTERS = ("figures",)
+
+
+def tables_by_source() -> dict[str, list[str]]:
+    """Table names grouped by source document (the first entry of each table's ``sources``).
+
+    Keys are the registered source ids in registry order (every source appears, possibly with
+    an empty list); names are sorted. The figures register, which draws on every source, is
+    left out.
+    """
+    out: dict[str, list[str]] = {sid: [] for sid in sources.registry()}
+    for name in list_tables():
+        if name in REGISTERS:
+            continue
+        out[table_info(name).descriptor["sources"][0]["source_id"]].append(name)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -343,11 +303,8 @@ def figure(figure_id: str, register: pd.DataFrame | None = None) -> Figure:
 
 def omitted(source_id: str | None = None) -> pd.DataFrame:
     """Entries of ``data/omitted/<source_id>.yaml`` (lines, what, why), validated."""
-    from . import sources
-    from .provenance import parse_lines
-
     rows = []
-    folder = paths.data_dir() / "omitted"
+    folder = paths.omitted_dir()
     reg = sources.registry()
     for path in sorted(folder.glob("*.yaml")):
         sid = path.stem

@@ -1,8 +1,9 @@
 """The evidence as a Frictionless Data Package (``data/datapackage.json``).
 
-Generated from the per-table descriptors (with the provenance fields the loader appends), so
-that the tables are usable outside the book. ``ccth datapackage`` writes it; a test checks that
-the committed file is current and that the package validates.
+Generated from the per-table descriptors, fully expanded by the loader (name, path and licence,
+source titles from the registry, shared field definitions and the four provenance fields), so
+that the tables are usable outside the book without this package. ``ccth datapackage`` writes
+it; a test checks that the committed file is current and that the package validates.
 """
 
 from __future__ import annotations
@@ -10,26 +11,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from . import data, paths, sources
-
-LICENCE = {
-    "name": "OGL-UK-3.0",
-    "title": "Open Government Licence v3.0",
-    "path": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
-}
+from . import data, paths, sources, vocab
 
 
 def build() -> dict:
     """The package descriptor (paths relative to ``data/``)."""
-    resources = []
-    reg = data.read_descriptor(paths.sources_dir() / "registry.resource.yaml")
-    reg["path"] = "sources/registry.csv"
-    resources.append(reg)
+    licences = vocab.licenses()
+    reg = sources.registry_descriptor()
+    reg["path"] = f"sources/{reg['path']}"
+    reg.setdefault("licenses", licences)
+    resources = [_ordered(reg)]
     for name in data.list_tables():
-        desc = data.read_descriptor(data.descriptor_path(name))
+        desc = data.table_info(name).descriptor
         desc["path"] = f"tables/{desc['path']}"
-        desc.setdefault("licenses", [LICENCE])
-        resources.append(desc)
+        resources.append(_ordered(desc))
     return {
         "name": "sccth-evidence",
         "title": "Shropshire Care Closer to Home (SCCtH): evidence and decision record",
@@ -38,10 +33,17 @@ def build() -> dict:
             "2017-2021), transcribed from their text extracts with line-level provenance: each row gives the "
             "source document (sources/registry.csv), the line range and a verbatim quote."
         ),
-        "licenses": [LICENCE],
+        "licenses": licences,
         "sources": [{"title": s.title, "path": f"sources/{s.file}"} for s in sources.registry().values()],
         "resources": resources,
     }
+
+
+_ORDER = ("name", "title", "description", "path", "licenses", "sources", "ccth", "schema")
+
+
+def _ordered(desc: dict) -> dict:
+    return {k: desc[k] for k in _ORDER if k in desc} | {k: v for k, v in desc.items() if k not in _ORDER}
 
 
 def render() -> str:

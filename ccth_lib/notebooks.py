@@ -18,7 +18,7 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -28,10 +28,65 @@ from . import paths
 
 DIGEST_KEY = "input_digest"
 
+#: The notebook every evidence page is executed from, once per registered source.
+EVIDENCE_TEMPLATE = "_evidence.ipynb"
+#: Tag of the template's title cell, which each generated page fills from the registry.
+TITLE_TAG = "page-title"
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of the book: the notebook it is executed from and the parameters it runs with.
+
+    An ordinary page is its own template (no parameters); an evidence page is the evidence
+    template run with its source's id, titled from the registry.
+    """
+
+    name: str
+    path: Path
+    template: Path
+    parameters: dict = field(default_factory=dict)
+    title: str | None = None
+
+    @property
+    def generated(self) -> bool:
+        return self.template != self.path
+
+
+def evidence_pages() -> list[Page]:
+    """One page per registered source, named by the registry's ``page`` column."""
+    from . import sources
+
+    template = paths.notebooks_dir() / EVIDENCE_TEMPLATE
+    return [
+        Page(s.page, paths.notebooks_dir() / f"{s.page}.ipynb", template, {"source_id": s.id}, f"Evidence: {s.short_title}")
+        for s in sources.registry().values()
+    ]
+
+
+def pages() -> list[Page]:
+    """Every page executed before the book is built: the notebooks, then the evidence pages."""
+    generated = evidence_pages()
+    names = {p.name for p in generated}
+    own = [
+        Page(p.stem, p, p)
+        for p in sorted(paths.notebooks_dir().glob("*.ipynb"))
+        if not p.name.startswith("_") and p.stem not in names
+    ]
+    return sorted(own + generated, key=lambda p: p.name)
+
+
+def page(name: str) -> Page:
+    """The page called ``name`` (a notebook's stem)."""
+    for p in pages():
+        if p.name == name:
+            return p
+    raise KeyError(f"no page {name!r}; pages: {', '.join(p.name for p in pages())}")
+
 
 def notebook_paths() -> list[Path]:
-    """The book's notebooks (``notebooks/*.ipynb``), sorted."""
-    return sorted(p for p in paths.notebooks_dir().glob("*.ipynb") if not p.name.startswith("_"))
+    """The book's executed notebooks (``notebooks/*.ipynb`` without the templates), sorted."""
+    return [p.path for p in pages()]
 
 
 def _input_files() -> Iterable[Path]:
@@ -86,16 +141,37 @@ class Staleness:
         return self.recorded != self.current
 
 
-def staleness(path: Path, shared: str | None = None) -> Staleness:
-    nb = nbformat.read(path, as_version=4)
-    ccth = nb.metadata.get("ccth", {})
-    params = ccth.get("parameters", {})
-    return Staleness(path, ccth.get(DIGEST_KEY), notebook_digest(nb, params, shared))
+def _page_of(path: Path) -> Page:
+    path = Path(path).resolve()
+    for p in pages():
+        if p.path.resolve() == path:
+            return p
+    return Page(path.stem, path, path)
+
+
+def staleness(path: Path | Page, shared: str | None = None) -> Staleness:
+    """Compare the digest a page recorded when executed with the digest of its inputs now.
+
+    A generated page's inputs are its template's cells and its parameters (and data/ and
+    ccth_lib/); a missing page is stale.
+    """
+    pg = path if isinstance(path, Page) else _page_of(path)
+    recorded = None
+    if pg.path.is_file():
+        recorded = nbformat.read(pg.path, as_version=4).metadata.get("ccth", {}).get(DIGEST_KEY)
+    if pg.generated:
+        if not pg.template.is_file():
+            return Staleness(pg.path, recorded, f"missing template {pg.template.name}")
+        current = notebook_digest(nbformat.read(pg.template, as_version=4), pg.parameters, shared)
+    else:
+        nb = nbformat.read(pg.path, as_version=4)
+        current = notebook_digest(nb, nb.metadata.get("ccth", {}).get("parameters", {}), shared)
+    return Staleness(pg.path, recorded, current)
 
 
 def stale_notebooks() -> list[Path]:
     shared = inputs_digest()
-    return [p for p in notebook_paths() if staleness(p, shared).stale]
+    return [p.path for p in pages() if staleness(p, shared).stale]
 
 
 def _strip_volatile(nb: nbformat.NotebookNode) -> None:
@@ -132,7 +208,19 @@ def check_parameters(path: Path, parameters: dict[str, Any]) -> None:
         )
 
 
-def execute(path: Path, output: Path | None = None, parameters: dict[str, Any] | None = None, *, timeout: int = 600) -> Path:
+def execute_page(pg: Page, *, timeout: int = 600) -> Path:
+    """Execute one page of the book in place (a generated page from its template)."""
+    return execute(pg.template, pg.path, pg.parameters, title=pg.title, timeout=timeout)
+
+
+def execute(
+    path: Path,
+    output: Path | None = None,
+    parameters: dict[str, Any] | None = None,
+    *,
+    title: str | None = None,
+    timeout: int = 600,
+) -> Path:
     """Execute one notebook with papermill; record its input digest; write it to ``output``.
 
     ``output`` defaults to ``path`` (in place). With ``parameters``, papermill injects them after
@@ -148,6 +236,11 @@ def execute(path: Path, output: Path | None = None, parameters: dict[str, Any] |
     # Drop a previous run's injected cell so that in-place re-runs start from the notebook itself.
     source_nb.cells = [c for c in source_nb.cells if "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
     digest = notebook_digest(source_nb, parameters)
+    if title is not None:
+        titled = [c for c in source_nb.cells if TITLE_TAG in c.get("metadata", {}).get("tags", [])]
+        if len(titled) != 1:
+            raise ValueError(f"{path.name}: a template needs exactly one markdown cell tagged {TITLE_TAG!r}, found {len(titled)}")
+        titled[0].source = f"# {title}"
     with tempfile.TemporaryDirectory() as tmp:
         tmp_in = Path(tmp) / path.name
         tmp_out = Path(tmp) / ("out-" + path.name)

@@ -47,3 +47,16 @@ def tables_dir() -> Path:
 
 def notebooks_dir() -> Path:
     return project_root() / "notebooks"
+
+
+def shared_definitions() -> Path:
+    """``data/tables/_shared.yaml``: licence, vocabularies and field definitions the tables share."""
+    return tables_dir() / "_shared.yaml"
+
+
+def registry_descriptor() -> Path:
+    return sources_dir() / "registry.resource.yaml"
+
+
+def omitted_dir() -> Path:
+    return data_dir() / "omitted"

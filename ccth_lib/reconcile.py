@@ -1,30 +1,71 @@
 """Reconciliation: where a figure the source states can be re-derived, compare the two.
 
-A :class:`Finding` records one comparison: what was compared, the stated value (with its source
-lines), the value derived by the code, and the difference. Nothing here corrects a source: a
-difference is reported in the reconciliation register, never papered over.
+A :class:`Finding` records one comparison: what was compared, the stated value (with the source
+lines of the cell or row that states it), the value derived by the code, and the difference.
+Nothing here corrects a source: a difference is reported in the reconciliation register, never
+papered over.
+
+Two kinds of finding are kept apart from the documents' own agreement and errors:
+
+* **agreement by construction** (``basis="by construction"``): the derived value was computed
+  from the very figure it is compared with (e.g. a default population taken from the row being
+  checked). Such a finding cannot fail for the document's sake; its status says so
+  (``"agrees by construction"``) and :func:`counts` leaves it out of the comparisons;
+* **a second printing** (``duplicate_of`` = the id of the first printing's finding): a table the
+  source prints twice states the same figure twice; when both printings state the same figure and
+  the comparison derives the same value, the later one is the same finding again and is counted
+  once.
 
 All functions are pure: they take loaded DataFrames and return findings.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import pandas as pd
+
+INDEPENDENT = "independent"
+BY_CONSTRUCTION = "by construction"
+BASES: tuple[str, ...] = (INDEPENDENT, BY_CONSTRUCTION)
 
 
 @dataclass(frozen=True)
 class Finding:
+    """One comparison of a stated figure with a derived one.
+
+    ``source_id``, ``line_start`` and ``line_end`` locate the stated figure: the lines of the
+    table row (or register figure) that prints it, never a whole table when one row is meant.
+    """
+
     id: str
     topic: str
     what: str
     stated: float
     derived: float
     source_id: str
-    lines: str
+    line_start: int
+    line_end: int
     method: str
     tolerance: float = 0.0
+    basis: str = INDEPENDENT
+    duplicate_of: str = ""
+
+    def __post_init__(self) -> None:
+        try:
+            start, end = int(self.line_start), int(self.line_end)
+        except (TypeError, ValueError):
+            raise ValueError(f"finding {self.id}: line range {self.line_start!r}-{self.line_end!r} is not a pair of integers") from None
+        if start != self.line_start or end != self.line_end:
+            raise ValueError(f"finding {self.id}: line range {self.line_start!r}-{self.line_end!r} is not a pair of integers")
+        if not 1 <= start <= end:
+            raise ValueError(f"finding {self.id}: line range {start}-{end} is not increasing from 1")
+        object.__setattr__(self, "line_start", start)
+        object.__setattr__(self, "line_end", end)
+        if self.basis not in BASES:
+            raise ValueError(f"finding {self.id}: basis {self.basis!r} is not one of {', '.join(map(repr, BASES))}")
+        if self.duplicate_of == self.id:
+            raise ValueError(f"finding {self.id} cannot be a duplicate of itself")
 
     @property
     def difference(self) -> float:
@@ -37,85 +78,155 @@ class Finding:
 
     @property
     def status(self) -> str:
-        return "agrees" if self.agrees else "differs"
+        """``agrees`` or ``differs``; ``… by construction`` when the basis is by construction."""
+        word = "agrees" if self.agrees else "differs"
+        return f"{word} by construction" if self.basis == BY_CONSTRUCTION else word
 
     def as_row(self) -> dict:
         return asdict(self) | {"difference": self.difference, "status": self.status}
 
 
 REGISTER_COLUMNS = [
-    "id", "topic", "what", "stated", "derived", "difference", "status", "source_id", "lines", "method", "tolerance",
+    "id", "topic", "what", "stated", "derived", "difference", "status", "basis", "duplicate_of",
+    "source_id", "line_start", "line_end", "method", "tolerance",
 ]
 
 
 def register(findings: list[Finding]) -> pd.DataFrame:
-    """Findings as a DataFrame in register order (ids must be unique)."""
+    """Findings as a DataFrame in register order.
+
+    Ids must be unique, and a ``duplicate_of`` must name a finding of the same register that is
+    not itself a duplicate.
+    """
     ids = [f.id for f in findings]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise ValueError(f"duplicate finding ids: {dupes}")
-    return pd.DataFrame([f.as_row() for f in findings], columns=REGISTER_COLUMNS)
+    by_id = {f.id: f for f in findings}
+    for f in findings:
+        if not f.duplicate_of:
+            continue
+        first = by_id.get(f.duplicate_of)
+        if first is None:
+            raise ValueError(f"finding {f.id} is a duplicate of {f.duplicate_of!r}, which is not in the register")
+        if first.duplicate_of:
+            raise ValueError(f"finding {f.id} is a duplicate of {first.id}, itself a duplicate of {first.duplicate_of}")
+    df = pd.DataFrame([f.as_row() for f in findings], columns=REGISTER_COLUMNS)
+    return df.astype({"line_start": "int64", "line_end": "int64"})
 
 
-def _lines(row) -> str:
-    return f"{int(row['line_start'])}-{int(row['line_end'])}"
+def counts(reg: pd.DataFrame) -> dict[str, int]:
+    """How many comparisons the register holds, each counted once.
+
+    * ``duplicates``: findings that repeat a first printing's finding (``duplicate_of`` set);
+    * ``by_construction``: the other findings whose basis is "by construction";
+    * ``compared`` = ``agree`` + ``differ``: the remaining, independent findings, by status.
+
+    Every row is in exactly one of ``compared``, ``by_construction`` and ``duplicates``.
+    """
+    missing = [c for c in ("status", "basis", "duplicate_of") if c not in reg.columns]
+    if missing:
+        raise ValueError(f"register has no column(s) {missing}")
+    dup = reg["duplicate_of"].fillna("").astype(str) != ""
+    constructed = (reg["basis"] == BY_CONSTRUCTION) & ~dup
+    rest = reg[~dup & ~constructed]
+    unknown = sorted(set(rest["status"]) - {"agrees", "differs"})
+    if unknown:
+        raise ValueError(f"independent findings with status {unknown}; expected 'agrees' or 'differs'")
+    agree = int((rest["status"] == "agrees").sum())
+    differ = int((rest["status"] == "differs").sum())
+    return {
+        "compared": agree + differ,
+        "agree": agree,
+        "differ": differ,
+        "by_construction": int(constructed.sum()),
+        "duplicates": int(dup.sum()),
+    }
+
+
+def as_duplicate(finding: Finding, first: Finding | None) -> Finding:
+    """A later printing's ``finding``, marked as a duplicate of the first printing's ``first``
+    when both state the same figure and the comparison derives the same value (so the same
+    agreement, or the same discrepancy, is printed twice). Otherwise ``finding`` unchanged: a
+    figure that differs between printings is a finding of its own."""
+    if first is None or first.duplicate_of:
+        return finding
+    if first.stated == finding.stated and first.derived == finding.derived:
+        return replace(finding, duplicate_of=first.id)
+    return finding
+
+
+def printings(df: pd.DataFrame) -> list:
+    """The printings of a table (values of its ``printing`` column), first first; ``[None]`` if
+    the table is printed once."""
+    return sorted(df["printing"].unique()) if "printing" in df.columns else [None]
 
 
 def optimity_findings(df: pd.DataFrame) -> list[Finding]:
-    """Re-add the Optimity avoidability table (both printings) and compare the copies.
+    """Re-add the Optimity avoidability table (each printing) and compare the printings.
 
-    * each service row: usually + sometimes = stated total;
-    * each column: sum of the service rows = the stated Total row;
-    * copy 2 against copy 1, cell by cell.
+    * each item row: usually + sometimes = stated total;
+    * each column: sum of the item rows = the stated Total row;
+    * each later printing against the first, cell by cell.
+
+    A later printing's row and column checks that repeat the first printing's (same stated
+    figure, same derived value) are marked ``duplicate_of`` the first printing's finding.
     """
     findings: list[Finding] = []
     topic = "Optimity avoidability by service"
     value_cols = ["usually_avoidable", "sometimes_avoidable", "total"]
-    for copy, part in df.groupby("copy", sort=True):
-        services = part[part["row_kind"] == "service"]
+    order = printings(df)
+    first_of: dict[tuple, Finding] = {}
+
+    def add(key: tuple, p, f: Finding) -> None:
+        if p == order[0]:
+            first_of[key] = f
+        else:
+            f = as_duplicate(f, first_of.get(key))
+        findings.append(f)
+
+    for p in order:
+        part = df[df["printing"] == p]
+        items = part[part["row_kind"] == "item"]
         total_row = part[part["row_kind"] == "total"].iloc[0]
-        for _, r in services.iterrows():
-            findings.append(
-                Finding(
-                    id=f"optimity.copy{copy}.row{int(r['row_order'])}.total",
-                    topic=topic,
-                    what=f"Copy {copy}, {r['service']}: total = usually + sometimes avoidable",
-                    stated=float(r["total"]),
-                    derived=float(r["usually_avoidable"] + r["sometimes_avoidable"]),
-                    source_id=str(r["source_id"]),
-                    lines=_lines(r),
-                    method="usually_avoidable + sometimes_avoidable",
-                )
-            )
+        for _, r in items.iterrows():
+            add(("row", int(r["row_order"])), p, Finding(
+                id=f"optimity.printing{p}.row{int(r['row_order'])}.total",
+                topic=topic,
+                what=f"Printing {p}, {r['service']}: total = usually + sometimes avoidable",
+                stated=float(r["total"]),
+                derived=float(r["usually_avoidable"] + r["sometimes_avoidable"]),
+                source_id=str(r["source_id"]),
+                line_start=int(r["line_start"]),
+                line_end=int(r["line_end"]),
+                method="usually_avoidable + sometimes_avoidable",
+            ))
         for col in value_cols:
-            findings.append(
-                Finding(
-                    id=f"optimity.copy{copy}.total.{col}",
-                    topic=topic,
-                    what=f"Copy {copy}, Total row, {col.replace('_', ' ')}: sum of the service rows",
-                    stated=float(total_row[col]),
-                    derived=float(services[col].sum()),
-                    source_id=str(total_row["source_id"]),
-                    lines=_lines(total_row),
-                    method=f"sum of {col} over the {len(services)} service rows",
-                )
-            )
-    copies = sorted(df["copy"].unique())
-    if len(copies) == 2:
-        a = df[df["copy"] == copies[0]].set_index("row_order")
-        b = df[df["copy"] == copies[1]].set_index("row_order")
-        for order in a.index:
+            add(("total", col), p, Finding(
+                id=f"optimity.printing{p}.total.{col}",
+                topic=topic,
+                what=f"Printing {p}, Total row, {col.replace('_', ' ')}: sum of the item rows",
+                stated=float(total_row[col]),
+                derived=float(items[col].sum()),
+                source_id=str(total_row["source_id"]),
+                line_start=int(total_row["line_start"]),
+                line_end=int(total_row["line_end"]),
+                method=f"sum of {col} over the {len(items)} item rows",
+            ))
+    a = df[df["printing"] == order[0]].set_index("row_order")
+    for p in order[1:]:
+        b = df[df["printing"] == p].set_index("row_order")
+        for row in a.index:
             for col in value_cols:
-                findings.append(
-                    Finding(
-                        id=f"optimity.copy2_vs_copy1.row{int(order)}.{col}",
-                        topic=topic,
-                        what=f"{a.loc[order, 'service']}, {col.replace('_', ' ')}: second printing vs first",
-                        stated=float(b.loc[order, col]),
-                        derived=float(a.loc[order, col]),
-                        source_id=str(b.loc[order, "source_id"]),
-                        lines=_lines(b.loc[order]),
-                        method="value in copy 2 compared with the same cell in copy 1",
-                    )
-                )
+                findings.append(Finding(
+                    id=f"optimity.printing{p}_vs_printing{order[0]}.row{int(row)}.{col}",
+                    topic=topic,
+                    what=f"{a.loc[row, 'service']}, {col.replace('_', ' ')}: printing {p} vs printing {order[0]}",
+                    stated=float(b.loc[row, col]),
+                    derived=float(a.loc[row, col]),
+                    source_id=str(b.loc[row, "source_id"]),
+                    line_start=int(b.loc[row, "line_start"]),
+                    line_end=int(b.loc[row, "line_end"]),
+                    method=f"value in printing {p} compared with the same cell in printing {order[0]}",
+                ))
     return findings

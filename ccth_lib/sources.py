@@ -1,8 +1,9 @@
 """The source documents: registry, checksum verification and line-level access.
 
 The raw evidence lives in ``data/sources/`` (text extracts of public board papers). Their
-registry, ``data/sources/registry.csv``, gives each an id, title, body, date, kind and the
-sha256 of the file. Reading a source verifies its checksum: a changed source is an error that
+registry, ``data/sources/registry.csv`` (a described CSV, see :mod:`ccth_lib.described`), gives
+each an id, file, title, body, date, kind, the sha256 of the file, the book page that shows it
+and a short title for navigation. Reading a source verifies its checksum: a changed source is an error that
 names the file.
 """
 
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import paths
+from . import described, paths
 
 
 class SourceError(ValueError):
@@ -29,6 +30,10 @@ class Source:
     date: str
     kind: str
     sha256: str
+    #: the book page (notebook name) that shows this source, e.g. ``evidence_paper``
+    page: str
+    #: a short name for navigation, e.g. "Programme paper, October 2018"
+    short_title: str
 
     @property
     def path(self) -> Path:
@@ -39,12 +44,24 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def registry() -> dict[str, Source]:
-    """The registry, validated against its schema, keyed by source id."""
-    from .data import load_resource  # local import: data depends on sources for provenance
+_REGISTRY: dict[tuple, dict[str, Source]] = {}
 
-    df = load_resource(paths.sources_dir() / "registry.resource.yaml", check_provenance=False)
-    return {row.id: Source(**{k: str(getattr(row, k)) for k in Source.__dataclass_fields__}) for row in df.itertuples()}
+
+def registry_descriptor() -> dict:
+    """The registry's resource descriptor (``name: sources``; path derived from the file name)."""
+    return described.read_descriptor(paths.registry_descriptor())
+
+
+def registry() -> dict[str, Source]:
+    """The registry, validated against its schema, keyed by source id (in registry order)."""
+    desc_path = paths.registry_descriptor()
+    key = (str(desc_path.resolve()), described.stamp(desc_path), described.stamp(desc_path.with_name("registry.csv")))
+    if key not in _REGISTRY:
+        df = described.load(desc_path)
+        _REGISTRY[key] = {
+            row.id: Source(**{k: str(getattr(row, k)) for k in Source.__dataclass_fields__}) for row in df.itertuples()
+        }
+    return dict(_REGISTRY[key])
 
 
 def get(source_id: str) -> Source:

@@ -52,8 +52,10 @@ def test_enable_registers_the_renderer():
 
 
 def test_download_link_embeds_the_csv():
+    from ccth_lib.page import download
+
     df = pd.DataFrame({"a": [1, 2]})
-    link = charts.download_link(df, "x.csv")
+    link = str(download(df, "x.csv"))
     payload = re.search(r"base64,([^\"]+)", link).group(1)
     assert base64.b64decode(payload).decode() == "a\n1\n2\n"
     assert 'download="x.csv"' in link

@@ -6,8 +6,10 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ccth_lib import reconcile
 from ccth_lib.models import chain, strategy
 from ccth_lib.models.parameters import make_parameters
+from ccth_lib.models.rounding import TIE_BREAK, choose_rule
 
 RULES = st.sampled_from(["half_up", "half_even", "truncate"])
 RATE = st.floats(min_value=0, max_value=1, allow_nan=False)
@@ -98,3 +100,36 @@ def test_frailty_projection_is_monotone_in_population(p1, p2, pct):
 def test_avoidability_split_total_is_the_sum(counts):
     df = chain.avoidability_split(counts).set_index("avoidability")
     assert df.loc["Total", "admissions"] == sum(counts.values())
+
+
+@settings(max_examples=60, deadline=None)
+@given(counts=st.dictionaries(st.sampled_from(TIE_BREAK), st.integers(0, 50), min_size=1))
+def test_the_chosen_rule_reproduces_the_most_and_ties_go_to_the_earlier_rule(counts):
+    rule = choose_rule(counts)
+    assert counts[rule] == max(counts.values())
+    assert all(counts[r] < counts[rule] for r in TIE_BREAK[: TIE_BREAK.index(rule)] if r in counts)
+
+
+@st.composite
+def finding_lists(draw):
+    """Findings with random values, bases, and later printings repeating earlier ones."""
+    out = []
+    for i in range(draw(st.integers(0, 12))):
+        stated, derived = draw(st.integers(0, 3)), draw(st.integers(0, 3))
+        basis = draw(st.sampled_from(reconcile.BASES))
+        f = reconcile.Finding(f"f{i}", "t", "w", stated, derived, "s", i + 1, i + 1, "m", basis=basis)
+        firsts = [g for g in out if not g.duplicate_of]
+        if firsts and draw(st.booleans()):
+            f = reconcile.as_duplicate(f, draw(st.sampled_from(firsts)))
+        out.append(f)
+    return out
+
+
+@settings(max_examples=80, deadline=None)
+@given(found=finding_lists())
+def test_counts_partition_the_register(found):
+    c = reconcile.counts(reconcile.register(found))
+    assert c["compared"] == c["agree"] + c["differ"]
+    assert c["compared"] + c["by_construction"] + c["duplicates"] == len(found)
+    assert c["duplicates"] == sum(1 for f in found if f.duplicate_of)
+    assert c["differ"] == sum(1 for f in found if not f.duplicate_of and f.basis == "independent" and not f.agrees)

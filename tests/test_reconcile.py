@@ -1,4 +1,5 @@
-"""Reconciliation of the Optimity table: what the source states against what its rows add up to."""
+"""Reconciliation of the Optimity table: what the source states against what its rows add up to;
+the Finding record, the register and its counts."""
 
 from __future__ import annotations
 
@@ -9,69 +10,175 @@ from ccth_lib import data, reconcile
 
 
 @pytest.fixture(scope="module")
-def register():
-    return reconcile.register(reconcile.optimity_findings(data.load_table("paper_optimity_avoidability"))).set_index("id")
+def table():
+    return data.load_table("paper_optimity_avoidability")
 
 
-def test_every_service_row_adds_up_in_both_printings(register):
-    rows = register[register.index.str.match(r"optimity\.copy\d\.row\d\.total")]
+@pytest.fixture(scope="module")
+def register(table):
+    return reconcile.register(reconcile.optimity_findings(table)).set_index("id")
+
+
+def test_every_item_row_adds_up_in_both_printings(register):
+    rows = register[register.index.str.match(r"optimity\.printing\d\.row\d\.total")]
     assert len(rows) == 10
     assert (rows["status"] == "agrees").all()
 
 
 def test_the_stated_usually_avoidable_total_is_two_more_than_its_rows(register):
-    # The paper states 2963 (lines 70 and 984); its service rows add to 1093+1796+0+72+0 = 2961.
-    for copy in (1, 2):
-        f = register.loc[f"optimity.copy{copy}.total.usually_avoidable"]
+    # The paper states 2963 (lines 69-72 and 983-993); its item rows add to 1093+1796+0+72+0 = 2961.
+    for printing in (1, 2):
+        f = register.loc[f"optimity.printing{printing}.total.usually_avoidable"]
         assert (f["stated"], f["derived"], f["difference"], f["status"]) == (2963, 2961, 2, "differs")
 
 
 def test_the_stated_grand_total_is_two_more_than_its_rows(register):
-    for copy in (1, 2):
-        f = register.loc[f"optimity.copy{copy}.total.total"]
+    for printing in (1, 2):
+        f = register.loc[f"optimity.printing{printing}.total.total"]
         assert (f["stated"], f["derived"], f["difference"]) == (5048, 5046, 2)
 
 
 def test_sometimes_avoidable_total_agrees(register):
-    for copy in (1, 2):
-        assert register.loc[f"optimity.copy{copy}.total.sometimes_avoidable", "status"] == "agrees"
+    for printing in (1, 2):
+        assert register.loc[f"optimity.printing{printing}.total.sometimes_avoidable", "status"] == "agrees"
 
 
 def test_exactly_four_findings_differ(register):
     assert sorted(register.index[register["status"] == "differs"]) == [
-        "optimity.copy1.total.total",
-        "optimity.copy1.total.usually_avoidable",
-        "optimity.copy2.total.total",
-        "optimity.copy2.total.usually_avoidable",
+        "optimity.printing1.total.total",
+        "optimity.printing1.total.usually_avoidable",
+        "optimity.printing2.total.total",
+        "optimity.printing2.total.usually_avoidable",
     ]
 
 
 def test_the_two_printings_agree_cell_by_cell(register):
-    cmp = register[register.index.str.startswith("optimity.copy2_vs_copy1.")]
+    cmp = register[register.index.str.startswith("optimity.printing2_vs_printing1.")]
     assert len(cmp) == 18
     assert (cmp["status"] == "agrees").all()
+    assert (cmp["duplicate_of"] == "").all()  # a comparison of the printings is not a repeat of one
 
 
-def test_a_difference_between_printings_would_be_found():
-    df = data.load_table("paper_optimity_avoidability").copy()
-    df.loc[(df["copy"] == 2) & (df["row_order"] == 4), "usually_avoidable"] = 70
+def test_the_second_printing_repeats_the_first_and_counts_once(register):
+    second = register[register.index.str.startswith("optimity.printing2.")]
+    assert len(second) == 8  # 5 item rows + 3 total columns
+    assert dict(second["duplicate_of"]) == {i: i.replace("printing2", "printing1") for i in second.index}
+    first = register[register.index.str.startswith("optimity.printing1.")]
+    assert (first["duplicate_of"] == "").all()
+    # 2963 vs 2961 (and 5048 vs 5046) is one discrepancy of the document each, printed twice
+    assert reconcile.counts(register.reset_index()) == {
+        "compared": 8 + 18, "agree": 6 + 18, "differ": 2, "by_construction": 0, "duplicates": 8,
+    }
+
+
+def test_finding_lines_are_the_rows_lines(register, table):
+    for (printing, order), row in table.set_index(["printing", "row_order"]).iterrows():
+        fid = f"optimity.printing{printing}.total.total" if row["row_kind"] == "total" else f"optimity.printing{printing}.row{order}.total"
+        f = register.loc[fid]
+        assert (f["source_id"], f["line_start"], f["line_end"]) == (row["source_id"], row["line_start"], row["line_end"])
+    assert register["line_start"].dtype == "int64" and register["line_end"].dtype == "int64"
+
+
+def test_a_difference_between_printings_would_be_found_and_is_not_a_duplicate(table):
+    df = table.copy()
+    df.loc[(df["printing"] == 2) & (df["row_order"] == 4), "usually_avoidable"] = 70
     reg = reconcile.register(reconcile.optimity_findings(df)).set_index("id")
-    f = reg.loc["optimity.copy2_vs_copy1.row4.usually_avoidable"]
+    f = reg.loc["optimity.printing2_vs_printing1.row4.usually_avoidable"]
     assert (f["stated"], f["derived"], f["difference"], f["status"]) == (70, 72, -2, "differs")
+    # the second printing's Total row now adds to 2959, not 2961: its own discrepancy, counted
+    t = reg.loc["optimity.printing2.total.usually_avoidable"]
+    assert (t["stated"], t["derived"], t["difference"], t["duplicate_of"]) == (2963, 2959, 4, "")
+    # ... while the columns the change does not touch still repeat the first printing
+    assert reg.loc["optimity.printing2.total.sometimes_avoidable", "duplicate_of"] == "optimity.printing1.total.sometimes_avoidable"
+    c = reconcile.counts(reg.reset_index())
+    assert (c["differ"], c["duplicates"]) == (2 + 1 + 1 + 1, 6)  # + row 4 total, + printing-2 usually total, + cell comparison
+
+
+def test_a_table_printed_once_has_no_duplicates(table):
+    once = table[table["printing"] == 1]
+    reg = reconcile.register(reconcile.optimity_findings(once))
+    assert len(reg) == 8 and (reg["duplicate_of"] == "").all()
 
 
 def test_finding_status_honours_tolerance():
-    f = reconcile.Finding("x", "t", "w", stated=20.6, derived=20.61, source_id="s", lines="1-1", method="m", tolerance=0.05)
-    assert f.agrees and f.difference == pytest.approx(-0.01)
-    assert not reconcile.Finding("x", "t", "w", 1, 2, "s", "1-1", "m").agrees
+    f = reconcile.Finding("x", "t", "w", stated=20.6, derived=20.61, source_id="s", line_start=1, line_end=1, method="m", tolerance=0.05)
+    assert f.agrees and f.difference == pytest.approx(-0.01) and f.status == "agrees"
+    assert not reconcile.Finding("x", "t", "w", 1, 2, "s", 1, 1, "m").agrees
+
+
+def test_status_of_a_finding_by_construction():
+    f = reconcile.Finding("x", "t", "w", 5, 5, "s", 1, 2, "m", basis="by construction")
+    assert f.status == "agrees by construction"
+    g = reconcile.Finding("y", "t", "w", 5, 4, "s", 1, 2, "m", basis="by construction")
+    assert g.status == "differs by construction"
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"line_start": 5, "line_end": 4}, "line range 5-4 is not increasing"),
+    ({"line_start": 0, "line_end": 4}, "line range 0-4 is not increasing"),
+    ({"line_start": "1-2", "line_end": 4}, "is not a pair of integers"),
+    ({"line_start": 1.5, "line_end": 4}, "is not a pair of integers"),
+    ({"basis": "assumed"}, "basis 'assumed' is not one of"),
+    ({"duplicate_of": "x"}, "cannot be a duplicate of itself"),
+])
+def test_bad_findings_are_rejected(kwargs, match):
+    base = dict(id="x", topic="t", what="w", stated=1, derived=1, source_id="s", line_start=1, line_end=1, method="m")
+    with pytest.raises(ValueError, match=match):
+        reconcile.Finding(**(base | kwargs))
 
 
 def test_duplicate_finding_ids_are_rejected():
-    f = reconcile.Finding("x", "t", "w", 1, 1, "s", "1-1", "m")
+    f = reconcile.Finding("x", "t", "w", 1, 1, "s", 1, 1, "m")
     with pytest.raises(ValueError, match="duplicate finding ids"):
         reconcile.register([f, f])
 
 
+def test_a_duplicate_must_point_at_a_first_finding_in_the_register():
+    a = reconcile.Finding("a", "t", "w", 1, 1, "s", 1, 1, "m")
+    b = reconcile.Finding("b", "t", "w", 1, 1, "s", 2, 2, "m", duplicate_of="a")
+    c = reconcile.Finding("c", "t", "w", 1, 1, "s", 3, 3, "m", duplicate_of="b")
+    assert list(reconcile.register([a, b])["duplicate_of"]) == ["", "a"]
+    with pytest.raises(ValueError, match="duplicate of 'a', which is not in the register"):
+        reconcile.register([b])
+    with pytest.raises(ValueError, match="itself a duplicate"):
+        reconcile.register([a, b, c])
+
+
+def test_as_duplicate_only_when_the_same_figure_and_derivation():
+    first = reconcile.Finding("p1", "t", "w", 10, 8, "s", 1, 1, "m")
+    same = reconcile.Finding("p2", "t", "w", 10, 8, "s", 9, 9, "m")
+    other_stated = reconcile.Finding("p2", "t", "w", 11, 8, "s", 9, 9, "m")
+    other_derived = reconcile.Finding("p2", "t", "w", 10, 9, "s", 9, 9, "m")
+    assert reconcile.as_duplicate(same, first).duplicate_of == "p1"
+    assert reconcile.as_duplicate(other_stated, first).duplicate_of == ""
+    assert reconcile.as_duplicate(other_derived, first).duplicate_of == ""
+    assert reconcile.as_duplicate(same, None).duplicate_of == ""
+
+
+def test_counts_put_every_row_in_exactly_one_class():
+    rows = [
+        reconcile.Finding("a", "t", "w", 1, 1, "s", 1, 1, "m"),
+        reconcile.Finding("b", "t", "w", 1, 2, "s", 1, 1, "m"),
+        reconcile.Finding("c", "t", "w", 1, 2, "s", 2, 2, "m", duplicate_of="b"),
+        reconcile.Finding("d", "t", "w", 3, 3, "s", 3, 3, "m", basis="by construction"),
+        reconcile.Finding("e", "t", "w", 3, 2, "s", 3, 3, "m", basis="by construction"),
+        reconcile.Finding("f", "t", "w", 3, 3, "s", 4, 4, "m"),
+    ]
+    c = reconcile.counts(reconcile.register(rows))
+    assert c == {"compared": 3, "agree": 2, "differ": 1, "by_construction": 2, "duplicates": 1}
+    assert c["compared"] + c["by_construction"] + c["duplicates"] == len(rows)
+    assert reconcile.counts(reconcile.register([])) == dict.fromkeys(c, 0)
+
+
+def test_counts_need_the_register_columns():
+    with pytest.raises(ValueError, match=r"no column\(s\) \['basis', 'duplicate_of'\]"):
+        reconcile.counts(pd.DataFrame({"status": ["agrees"]}))
+
+
 def test_register_columns():
+    assert reconcile.REGISTER_COLUMNS == [
+        "id", "topic", "what", "stated", "derived", "difference", "status", "basis", "duplicate_of",
+        "source_id", "line_start", "line_end", "method", "tolerance",
+    ]
     assert list(reconcile.register([]).columns) == reconcile.REGISTER_COLUMNS
     assert isinstance(reconcile.register([]), pd.DataFrame)

@@ -50,3 +50,29 @@ def test_lines_are_one_based_as_in_cat_n():
     lines = sources.lines("paper-2018-10")
     assert lines[0] == "NHS Shropshire CCG"  # line 1
     assert lines[48 - 1] == "Hospital at Home"  # line 48
+
+
+def test_registry_names_each_sources_page_and_short_title():
+    reg = sources.registry()
+    assert {sid: (s.page, s.short_title) for sid, s in reg.items()} == {
+        "paper-2018-10": ("evidence_paper", "Programme paper, October 2018"),
+        "highlight-2018-10": ("evidence_highlight", "Highlight report #4, 18 October 2018"),
+        "hwbb-2017-07": ("evidence_hwbb2017", "Health and Wellbeing Board, 6 July 2017"),
+        "hwbb-2018-01": ("evidence_hwbb2018", "Health and Wellbeing Board, 18 January 2018"),
+        "strategy-2020-21": ("evidence_strategy", "Clinical commissioning strategy 2020–21"),
+    }
+    assert list(reg) == ["paper-2018-10", "highlight-2018-10", "hwbb-2017-07", "hwbb-2018-01", "strategy-2020-21"]
+
+
+def test_every_registry_field_has_a_title():
+    desc = sources.registry_descriptor()
+    assert desc["name"] == "sources" and desc["path"] == "registry.csv"
+    assert all(f.get("title") for f in desc["schema"]["fields"])
+
+
+def test_a_bad_registry_row_names_file_row_and_column(tmp_project):
+    path = tmp_project / "data" / "sources" / "registry.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(",evidence_hwbb2017,", ",,", 1), encoding="utf-8")
+    with pytest.raises(sources.described.DataValidationError, match=r"(?s)data/sources/registry\.csv.*row 3 \(CSV line 4\), column 'page'"):
+        sources.registry()

@@ -17,10 +17,16 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .. import vocab
 from .parameters import ChainParameters
 from .rounding import product, round_value
 
-LOCALITIES = ("North", "Central", "South")
+
+def __getattr__(name: str):
+    # ``chain.LOCALITIES``: an alias of ``vocab.LOCALITIES`` (defined once in data), read lazily
+    if name == "LOCALITIES":
+        return vocab.localities()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _require(df: pd.DataFrame, columns: list[str], what: str) -> None:

@@ -12,9 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .. import vocab
 from .rounding import Rule
-
-YEARS = ("2019/20", "2020/21", "2021/22")
 
 
 class ParameterError(ValueError):
@@ -71,16 +70,43 @@ class ChainParameters(BaseModel):
 
     @property
     def avoidance_rates(self) -> dict[str, float]:
-        return {
-            "2019/20": self.avoidance_rate_2019_20,
-            "2020/21": self.avoidance_rate_2020_21,
-            "2021/22": self.avoidance_rate_2021_22,
-        }
+        """The avoidance rate of each year the chain models (:func:`chain_years`), by year label."""
+        return {year: getattr(self, rate_parameter(year)) for year in chain_years()}
 
     def with_overrides(self, **overrides: Any) -> "ChainParameters":
         """A copy with some parameters replaced (``None`` values are ignored), validated."""
         data = self.model_dump() | {k: v for k, v in overrides.items() if v is not None}
         return make_parameters(**data)
+
+
+RATE_PREFIX = "avoidance_rate_"
+
+
+def rate_parameter(year: str) -> str:
+    """The name of the avoidance-rate parameter of a year: ``"2019/20"`` → ``avoidance_rate_2019_20``."""
+    name = RATE_PREFIX + year.replace("/", "_")
+    if name not in ChainParameters.model_fields:
+        raise ValueError(f"no avoidance-rate parameter for year {year!r}; parameters: "
+                         + ", ".join(n for n in ChainParameters.model_fields if n.startswith(RATE_PREFIX)))
+    return name
+
+
+def chain_years() -> tuple[str, ...]:
+    """The years the chain models: the programme years (``vocab.YEARS``, defined once in data)
+    that have an avoidance-rate parameter, in order."""
+    years = vocab.years()
+    rated = {n.removeprefix(RATE_PREFIX) for n in ChainParameters.model_fields if n.startswith(RATE_PREFIX)}
+    unknown = sorted(rated - {y.replace("/", "_") for y in years})
+    if unknown:
+        raise ValueError(f"avoidance-rate parameter(s) for year(s) {unknown} not among the programme years {list(years)}")
+    return tuple(y for y in years if y.replace("/", "_") in rated)
+
+
+def __getattr__(name: str):
+    # ``parameters.YEARS``: the years the chain models (see chain_years), read lazily from data
+    if name == "YEARS":
+        return chain_years()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def describe_errors(exc: ValidationError) -> str:

@@ -1,7 +1,9 @@
 """The reconciliation register: every comparison of a stated figure with a re-derived one.
 
 :func:`build_register` is pure (evidence in, findings out); :func:`load_register` loads the
-evidence and uses the source defaults for every parameter.
+evidence and uses the source defaults for every parameter. Count it with
+:func:`ccth_lib.reconcile.counts` (a figure printed twice counts once; agreement by construction is
+not agreement).
 """
 
 from __future__ import annotations

@@ -6,15 +6,15 @@ strategy states.
 
 from __future__ import annotations
 
-import re
+from decimal import Decimal
 
 import pandas as pd
 
-from ..reconcile import Finding
+from .. import vocab
+from ..reconcile import BY_CONSTRUCTION, INDEPENDENT, Finding, as_duplicate, printings
 from .rounding import Rule, product, round_value
 
 SRC = "strategy-2020-21"
-YEAR_COL = re.compile(r"^fy(\d{4})_(\d{2})$")
 
 
 # Frailty ------------------------------------------------------------------------------------
@@ -47,22 +47,33 @@ def frailty_projection(population_65plus: dict[str, float], prevalence_pct: dict
 FRAILTY_YEARS = {"2016": "people_2016", "2026": "people_2026_predicted", "2036": "people_2036_predicted"}
 
 
-def frailty_default_population(projections: pd.DataFrame, prevalence: pd.DataFrame, anchor: str = "Mild") -> dict[str, float]:
+FRAILTY_ANCHOR = "Mild"
+
+
+def frailty_default_population(projections: pd.DataFrame, prevalence: pd.DataFrame, anchor: str = FRAILTY_ANCHOR) -> dict[str, float]:
     """The strategy prints no 65+ population: take the one its ``anchor`` row implies (the largest
-    category, so the least affected by rounding)."""
-    pct = float(prevalence.set_index("category").loc[anchor, "prevalence_percent"])
+    category, so the least affected by rounding). The anchor row's own comparison then agrees by
+    construction."""
+    pct = float(prevalence.set_index("category").loc[anchor, "prevalence_pct"])
     row = projections.set_index("category").loc[anchor]
     return {year: float(row[col]) / (pct / 100) for year, col in FRAILTY_YEARS.items()}
 
 
+def _decimals(value) -> int:
+    """Decimal places of a stated value as printed (20.6 → 1, 3000 → 0)."""
+    exp = Decimal(str(float(value))).normalize().as_tuple().exponent
+    return max(0, -int(exp))
+
+
 # Finance -----------------------------------------------------------------------------------
 def year_columns(df: pd.DataFrame) -> list[str]:
-    return [c for c in df.columns if YEAR_COL.match(c)]
+    """The financial-year columns (``fy2021_22`` …) of a table, in table order."""
+    return [c for c in df.columns if vocab.is_fy_column(c)]
 
 
 def year_label(col: str) -> str:
-    m = YEAR_COL.match(col)
-    return f"{m.group(1)}/{m.group(2)}"
+    """``"fy2021_22"`` → ``"2021/22"``."""
+    return vocab.year_of_column(col)
 
 
 def column_sums(df: pd.DataFrame, kinds: tuple[str, ...] = ("item",)) -> pd.Series:
@@ -71,53 +82,79 @@ def column_sums(df: pd.DataFrame, kinds: tuple[str, ...] = ("item",)) -> pd.Seri
     return rows[year_columns(df)].fillna(0).sum()
 
 
-def _lines(r) -> str:
-    return f"{int(r['line_start'])}-{int(r['line_end'])}"
+def _at(r) -> dict:
+    """The provenance of a row, as Finding keyword arguments."""
+    return {"source_id": str(r["source_id"]), "line_start": int(r["line_start"]), "line_end": int(r["line_end"])}
 
 
 def total_findings(table: str, df: pd.DataFrame, topic: str, total_kind: str = "total", item_kinds=("item",)) -> list[Finding]:
-    """Stated total row against the sum of its items, per year (and per copy, if printed twice)."""
+    """Stated total row against the sum of its items, per year (and per printing, if printed twice).
+
+    A later printing's finding that repeats the first printing's (same stated total, same sum) is
+    marked ``duplicate_of`` it.
+    """
     out = []
-    parts = df.groupby("copy") if "copy" in df.columns else [(None, df)]
-    for copy, part in parts:
+    order = printings(df)
+    first_of: dict[str, Finding] = {}
+    for p in order:
+        part = df if p is None else df[df["printing"] == p]
         totals = part[part["row_kind"] == total_kind]
         if totals.empty:
             continue
         total = totals.iloc[0]
         sums = column_sums(part, item_kinds)
+        n_items = len(part[part["row_kind"].isin(item_kinds)])
+        suffix = f".printing{p}" if p is not None else ""
+        label = f" (printing {p})" if p is not None else ""
         for col in year_columns(part):
             if pd.isna(total[col]):
                 continue
-            suffix = f".copy{copy}" if copy is not None else ""
-            out.append(Finding(
+            f = Finding(
                 f"strategy.{table}{suffix}.total.{col}", topic,
-                f"{topic}{f' (copy {copy})' if copy is not None else ''}, {year_label(col)}: stated total vs sum of rows",
-                float(total[col]), float(sums[col]), SRC, _lines(total), f"sum of the {len(part[part['row_kind'].isin(item_kinds)])} rows",
-            ))
+                f"{topic}{label}, {year_label(col)}: stated total vs sum of rows",
+                float(total[col]), float(sums[col]), **_at(total), method=f"sum of the {n_items} rows",
+            )
+            if p == order[0]:
+                first_of[col] = f
+            else:
+                f = as_duplicate(f, first_of.get(col))
+            out.append(f)
     return out
 
 
 def multi_year_sum(df: pd.DataFrame, total_kind: str = "total") -> float:
-    """Sum over the years of the stated total row (first copy)."""
-    part = df[df["copy"] == df["copy"].min()] if "copy" in df.columns else df
+    """Sum over the years of the stated total row (first printing)."""
+    p = printings(df)[0]
+    part = df if p is None else df[df["printing"] == p]
     total = part[part["row_kind"] == total_kind].iloc[0]
     return float(total[year_columns(part)].fillna(0).sum())
 
 
-def strategy_findings(ev: dict[str, pd.DataFrame], population_65plus: dict[str, float] | None = None, rounding: Rule = "half_up") -> tuple[pd.DataFrame, list[Finding]]:
-    """Frailty projections and finance totals re-derived and compared with the strategy."""
+def strategy_findings(
+    ev: dict[str, pd.DataFrame], population_65plus: dict[str, float] | None = None, rounding: Rule = "half_up", anchor: str = FRAILTY_ANCHOR
+) -> tuple[pd.DataFrame, list[Finding]]:
+    """Frailty projections and finance totals re-derived and compared with the strategy.
+
+    Without ``population_65plus`` the population is the one the ``anchor`` row implies, so that
+    row's findings agree by construction (``basis="by construction"``).
+    """
     out: list[Finding] = []
     proj, prev = ev["strategy_frailty_projections"], ev["strategy_frailty_prevalence"]
-    pop = population_65plus or frailty_default_population(proj, prev)
-    derived = frailty_projection(pop, dict(zip(prev["category"], prev["prevalence_percent"].astype(float))), rounding)
+    pop = population_65plus or frailty_default_population(proj, prev, anchor)
+    constructed_from = None if population_65plus else anchor
+    derived = frailty_projection(pop, dict(zip(prev["category"], prev["prevalence_pct"].astype(float))), rounding)
     stated = proj.set_index("category")
     for r in derived.to_dict("records"):
+        by_construction = r["category"] == constructed_from
         for year, col in FRAILTY_YEARS.items():
             s = stated.loc[r["category"]]
             out.append(Finding(
                 f"strategy.frailty.{r['category'].lower()}.{year}", "7. Frailty projections",
                 f"{r['category']} frailty, {year}: stated vs prevalence × 65+ population",
-                float(s[col]), float(r[year]), SRC, _lines(s), f"{r['prevalence_pct']:g}% × {pop[year]:,.1f}, {rounding}",
+                float(s[col]), float(r[year]), **_at(s),
+                method=f"{r['prevalence_pct']:g}% × {pop[year]:,.1f}, {rounding}"
+                + (f"; the population is the one this row implies ({s[col]:,.0f} / {r['prevalence_pct']:g}%)" if by_construction else ""),
+                basis=BY_CONSTRUCTION if by_construction else INDEPENDENT,
             ))
     for table, topic in (
         ("strategy_efficiency_community", "Efficiencies: Community & Place Based Care"),
@@ -135,15 +172,15 @@ def strategy_findings(ev: dict[str, pd.DataFrame], population_65plus: dict[str, 
         out.append(Finding(
             f"strategy.mental_health_funding.balance.{col}", "Mental Health funding: expenditure",
             f"Mental Health, {year_label(col)}: total expenditure against total funding", float(funding[col]), float(spend[col]),
-            SRC, f"{int(funding['line_start'])}-{int(spend['line_end'])}", "funding minus expenditure (0 = balanced)",
+            **_at(funding), method=f"funding minus the Total Expenditure row (lines {int(spend['line_start'])}-{int(spend['line_end'])}); 0 = balanced",
         ))
     if "strategy_population_health" in ev:
         ph = ev["strategy_population_health"].set_index("indicator")
         total, men, women = (ph.loc[k] for k in ("Suicide deaths", "Suicide deaths, men", "Suicide deaths, women"))
         out.append(Finding(
             "strategy.population_health.suicide_deaths", "Population health summary",
-            "Suicide deaths 2014-2016: stated total against men + women", float(total["value"]),
-            float(men["value"] + women["value"]), SRC, _lines(total), "men + women, as printed in the same sentence",
+            f"{total.name} {total['period']}: stated total against men + women", float(total["value"]),
+            float(men["value"] + women["value"]), **_at(total), method="men + women, as printed in the same sentence",
         ))
     figs = ev["figures"].set_index("id", drop=False)
     for fid, table in (
@@ -152,10 +189,12 @@ def strategy_findings(ev: dict[str, pd.DataFrame], population_65plus: dict[str, 
     ):
         f = figs.loc[fid]
         four_years = multi_year_sum(ev[table]) / 1000
+        n_years = len(year_columns(ev[table]))
+        places = _decimals(f["value"])
         out.append(Finding(
             f"strategy.{fid}", "Savings over the strategy period",
-            f"{f['measure']} (GBP million) against the four-year sum of the table's stated totals",
-            float(f["value"]), round_value(four_years, "half_up", 1), SRC, f"{int(f['line_start'])}-{int(f['line_end'])}",
-            f"sum of 4 yearly totals = £{four_years * 1000:,.0f}k, in £m to 1 dp",
+            f"{f['measure']} (GBP million) against the {n_years}-year sum of the table's stated totals",
+            float(f["value"]), round_value(four_years, "half_up", places), **_at(f),
+            method=f"sum of {n_years} yearly totals = £{four_years * 1000:,.0f}k, in £m to {places} dp (as stated)",
         ))
     return derived, out

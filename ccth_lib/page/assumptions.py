@@ -1,0 +1,68 @@
+"""The assumptions log: every assumption of the models, its value, source and the pages using it."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..models import defaults, strategy
+from . import formats
+from .glue import glue_values
+from .models import parameter_words, strategy_evidence
+from .parameters import parameters_frame
+from .render import Html
+from .table import table
+
+#: The model pages that declare each chain parameter (read from the notebooks' parameters cells).
+def pages_of(parameter: str) -> str:
+    from .. import notebooks
+
+    found = []
+    for pg in notebooks.pages():
+        if not pg.name.startswith("model_"):
+            continue
+        declared = notebooks.declared_parameters(pg.template)
+        if parameter in declared or (parameter == "ltc_target_share" and "ltc_share_1" in declared):
+            found.append(pg.name)
+    return ", ".join(found) or "every chain page (not a page parameter)"
+
+
+class AssumptionsPage:
+    def __init__(self):
+        ev = defaults.chain_evidence()
+        self.params, self.provenance = defaults.chain_defaults(ev)
+        self.chain = parameters_frame(self.params, self.provenance, {}, parameter_words())
+        self.chain["pages"] = [pages_of(p) for p in self.chain["parameter"]]
+        sev = strategy_evidence()
+        proj, prev = sev["strategy_frailty_projections"], sev["strategy_frailty_prevalence"]
+        implied = strategy.frailty_default_population(proj, prev)
+        self.strategy = pd.DataFrame([
+            {"assumption": f"65+ population, {year}", "parameter": f"population_{year}", "value": formats.count(v),
+             "basis": "The strategy prints no 65+ population; the default is the population its Mild row implies (count ÷ prevalence), "
+                      "the largest count and so the least affected by rounding. The Mild comparisons then agree by construction.",
+             "pages": "model_frailty"}
+            for year, v in implied.items()
+        ] + [
+            {"assumption": "Unit of the finance tables", "parameter": "(none)", "value": "thousands of pounds",
+             "basis": "The efficiency, Mental Health and Community Investment tables are in £000s; the Community Investment table "
+                      "prints no unit and is read as £000s like the others (see its descriptor).",
+             "pages": "model_finance"},
+        ])
+
+    def glue(self) -> None:
+        glue_values(
+            n_assumptions=len(self.chain) + len(self.strategy),
+            n_chain=len(self.chain),
+            n_strategy=len(self.strategy),
+            stratification_per_1000=self.params.stratification_per_1000,
+            share_1to3_ltc_pct=round(100 * self.params.share_1to3_ltc, 6),
+        )
+
+    def chain_table(self, brief: bool = False) -> Html:
+        columns = {"assumption": "Assumption", "parameter": "Parameter name", "value": "Value"}
+        if not brief:
+            columns |= {"set_by": "Set by", "basis": "Where the value comes from"}
+        columns["pages"] = "Pages"
+        return table(self.chain, columns, kinds={"value": "text"}, links=not brief, wide=("basis",))
+
+    def strategy_table(self) -> Html:
+        return table(self.strategy, {"assumption": "Assumption", "parameter": "Parameter name", "value": "Value", "basis": "Why", "pages": "Pages"}, links=False, wide=("basis",))

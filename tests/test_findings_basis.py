@@ -1,0 +1,72 @@
+"""The whole reconciliation register: line ranges, basis, duplicates and counts."""
+
+from __future__ import annotations
+
+import pytest
+
+from ccth_lib import data, reconcile, sources
+from ccth_lib.models import defaults, register as register_mod
+from ccth_lib.provenance import excerpt, numbers_in
+
+
+@pytest.fixture(scope="module")
+def evidence():
+    chain_ev = defaults.chain_evidence()
+    strategy_ev = {n: data.load_table(n) for n in register_mod.STRATEGY_TABLES} | {"figures": chain_ev["figures"]}
+    return chain_ev, strategy_ev
+
+
+@pytest.fixture(scope="module")
+def reg():
+    return register_mod.load_register()
+
+
+def test_register_columns_and_types(reg):
+    assert list(reg.columns) == reconcile.REGISTER_COLUMNS
+    assert reg["line_start"].dtype == "int64" and reg["line_end"].dtype == "int64"
+    assert (reg["line_start"] <= reg["line_end"]).all() and (reg["line_start"] >= 1).all()
+    assert set(reg["basis"]) == {"independent", "by construction"}
+    assert reg["id"].is_unique
+
+
+def test_every_finding_points_at_one_row_that_prints_its_stated_figure(reg, evidence):
+    spans = {
+        (r["source_id"], int(r["line_start"]), int(r["line_end"]))
+        for ev in evidence for df in ev.values() for _, r in df.iterrows()
+    }
+    for f in reg.itertuples():
+        assert (f.source_id, f.line_start, f.line_end) in spans, f.id
+        printed = {float(n) for n in numbers_in(excerpt(sources.lines(f.source_id), f.line_start, f.line_end))}
+        assert abs(f.stated) in printed, f.id
+
+
+def test_only_the_frailty_anchor_row_agrees_by_construction(reg):
+    constructed = reg[reg["basis"] == "by construction"]
+    assert sorted(constructed["id"]) == ["strategy.frailty.mild.2016", "strategy.frailty.mild.2026", "strategy.frailty.mild.2036"]
+    assert (constructed["status"] == "agrees by construction").all()
+    assert set(reg.loc[reg["basis"] == "independent", "status"]) == {"agrees", "differs"}
+
+
+def test_duplicates_are_second_printings_of_the_same_comparison(reg):
+    dup = reg[reg["duplicate_of"] != ""].set_index("id")
+    by_id = reg.set_index("id")
+    assert len(dup) == 8 + 3  # Optimity (5 rows, 3 totals) and Community & Place Based Care efficiencies (3 years)
+    for fid, f in dup.iterrows():
+        assert ".printing2." in fid and f["duplicate_of"] == fid.replace(".printing2.", ".printing1.")
+        first = by_id.loc[f["duplicate_of"]]
+        assert (first["stated"], first["derived"], first["status"], first["duplicate_of"]) == (f["stated"], f["derived"], f["status"], "")
+        assert (first["line_start"], first["line_end"]) != (f["line_start"], f["line_end"])  # each printing has its own lines
+
+
+def test_counts(reg):
+    c = reconcile.counts(reg)
+    assert c["compared"] == c["agree"] + c["differ"]
+    assert c["compared"] + c["by_construction"] + c["duplicates"] == len(reg)
+    assert (c["by_construction"], c["duplicates"]) == (3, 11)
+    # the documents' discrepancies, each counted once: Optimity usually-avoidable and grand totals (2),
+    # the chain's six, Individual Commissioning 2020/21, suicide deaths, and the frailty rows' four
+    assert c["differ"] == 2 + 6 + 1 + 1 + 4
+    independent = reg[(reg["duplicate_of"] == "") & (reg["basis"] == "independent")]
+    assert c["agree"] == int((independent["status"] == "agrees").sum())
+    # without the rules, the Optimity discrepancies would be counted twice and Mild as agreeing
+    assert int((reg["status"] == "differs").sum()) == c["differ"] + 2
