@@ -24,6 +24,19 @@ EMBED_OPTIONS = {"renderer": "svg", "actions": False}
 #: Colour-blind-safe palette (Okabe & Ito).
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 
+#: The widest a chart's plotting area may be so that, with its labels, it fits the text column.
+TEXT_COLUMN_PX = 640
+
+
+def readable(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """Text a reader can read: 11 px or more, labels never truncated, titles aligned with the text."""
+    return (
+        chart.configure_axis(labelFontSize=11, titleFontSize=12, labelLimit=0)
+        .configure_legend(labelFontSize=11, titleFontSize=12, labelLimit=0)
+        .configure_title(fontSize=14, anchor="start")
+        .configure_header(labelFontSize=11, titleFontSize=12)
+    )
+
 
 def spec_id(spec: dict) -> str:
     canonical = json.dumps(spec, sort_keys=True, separators=(",", ":"))
@@ -87,11 +100,11 @@ def avoidability_chart(df: pd.DataFrame, *, title: str, description: str) -> alt
         {"usually_avoidable": "Usually avoidable", "sometimes_avoidable": "Sometimes avoidable"}
     )
     order = list(df["service"])
-    return (
+    return readable(
         alt.Chart(long, title=title, description=description)
         .mark_bar()
         .encode(
-            y=alt.Y("service:N", sort=order, title=None, axis=alt.Axis(labelLimit=230)),
+            y=alt.Y("service:N", sort=order, title=None),
             x=alt.X("admissions:Q", title="Admissions per year (65+)", stack="zero"),
             color=alt.Color(
                 "avoidability:N",
@@ -102,7 +115,7 @@ def avoidability_chart(df: pd.DataFrame, *, title: str, description: str) -> alt
             order=alt.Order("avoidability:N", sort="descending"),
             tooltip=["service:N", "avoidability:N", alt.Tooltip("admissions:Q", format=",")],
         )
-        .properties(width=340, height=alt.Step(34))
+        .properties(width=300, height=alt.Step(34))
     )
 
 
@@ -111,17 +124,18 @@ def stated_vs_derived_chart(register: pd.DataFrame, *, title: str, description: 
     long = register.melt(id_vars=[label, "status"], value_vars=["stated", "derived"], var_name="value of", value_name="value")
     long["value of"] = long["value of"].map({"stated": "Stated in the source", "derived": "Derived by the model"})
     order = list(register[label])
-    return (
+    return readable(
         alt.Chart(long, title=title, description=description)
         .mark_point(size=90, filled=True, opacity=0.85)
         .encode(
-            y=alt.Y(f"{label}:N", sort=order, title=None, axis=alt.Axis(labelLimit=300)),
+            y=alt.Y(f"{label}:N", sort=order, title=None),
+            yOffset=alt.YOffset("value of:N"),
             x=alt.X("value:Q", title="Value"),
             color=alt.Color("value of:N", title=None, scale=alt.Scale(range=PALETTE[:2]), legend=alt.Legend(orient="bottom")),
             shape=alt.Shape("value of:N", title=None, scale=alt.Scale(range=["circle", "diamond"])),
             tooltip=[f"{label}:N", "value of:N", alt.Tooltip("value:Q", format=",.2f"), "status:N"],
         )
-        .properties(width=320, height=alt.Step(22))
+        .properties(width=280, height=alt.Step(14))
     )
 
 
@@ -134,7 +148,7 @@ def locality_services_chart(localities: pd.DataFrame) -> alt.Chart:
         "Stacked bar chart of the admission-avoidance target per locality split into Hospital at Home and Crisis Response/Step up beds: "
         + "; ".join(f"{r.locality}: {r.hospital_at_home:,.0f} Hospital at Home, {r.crisis_response_step_up:,.0f} Crisis Response/Step up beds" for r in loc.itertuples())
     )
-    return (
+    return readable(
         alt.Chart(long, title="Avoided admissions per year by locality and service (model)", description=description)
         .mark_bar()
         .encode(
@@ -143,7 +157,7 @@ def locality_services_chart(localities: pd.DataFrame) -> alt.Chart:
             color=alt.Color("service:N", title=None, scale=alt.Scale(range=PALETTE[:2]), legend=alt.Legend(orient="bottom")),
             tooltip=["locality:N", "service:N", alt.Tooltip("admissions:Q", format=",")],
         )
-        .properties(width=340, height=alt.Step(30))
+        .properties(width=400, height=alt.Step(30))
     )
 
 
@@ -153,7 +167,7 @@ def case_management_chart(cohort: pd.DataFrame) -> alt.Chart:
     description = "Bar chart of the number of people aged 65+ for case management in each locality as derived by the model: " + ", ".join(
         f"{r.locality} {r.case_management:,.0f}" for r in loc.itertuples()
     )
-    return (
+    return readable(
         alt.Chart(loc, title="Numbers for case management by locality (model)", description=description)
         .mark_bar(color=PALETTE[0])
         .encode(
@@ -161,26 +175,29 @@ def case_management_chart(cohort: pd.DataFrame) -> alt.Chart:
             y=alt.Y("locality:N", sort=list(loc["locality"]), title=None),
             tooltip=["locality:N", alt.Tooltip("case_management:Q", format=",")],
         )
-        .properties(width=340, height=alt.Step(30))
+        .properties(width=400, height=alt.Step(30))
     )
 
 
 def trajectory_chart(trajectory: pd.DataFrame) -> alt.Chart:
-    """Lines: each locality's NEL admission-avoidance target by year."""
+    """Grouped bars: each locality's NEL admission-avoidance target, year by year (bars side by side,
+    so that localities with close values never hide one another)."""
     t = trajectory[trajectory["locality"] != "Total"]
-    description = "Line chart of the NEL admission-avoidance target per locality and year as derived by the model: " + "; ".join(
+    localities = list(dict.fromkeys(t["locality"]))
+    description = "Grouped bar chart of the NEL admission-avoidance target per locality and year as derived by the model: " + "; ".join(
         f"{r.locality} {r.year} {r.nel_avoidance_target:,.0f}" for r in t.itertuples()
     )
-    return (
+    return readable(
         alt.Chart(t, title="NEL admission-avoidance target by locality and year (model)", description=description)
-        .mark_line(point=True)
+        .mark_bar()
         .encode(
-            x=alt.X("year:O", title="Year"),
+            x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset("locality:N", sort=localities),
             y=alt.Y("nel_avoidance_target:Q", title="Avoided admissions per year"),
-            color=alt.Color("locality:N", title="Locality", scale=alt.Scale(range=PALETTE[:3]), legend=alt.Legend(orient="bottom")),
+            color=alt.Color("locality:N", title="Locality", sort=localities, scale=alt.Scale(range=PALETTE[:3]), legend=alt.Legend(orient="bottom")),
             tooltip=["locality:N", "year:O", alt.Tooltip("nel_avoidance_target:Q", format=",")],
         )
-        .properties(width=340, height=220)
+        .properties(width=420, height=240)
     )
 
 
@@ -190,17 +207,17 @@ def frailty_chart(projection: pd.DataFrame, years: list[str]) -> alt.Chart:
     description = "Grouped bar chart of people aged 65+ with severe, moderate and mild frailty by year as derived by the model: " + "; ".join(
         f"{r.category} {r.year} {r.people:,.0f}" for r in long.itertuples()
     )
-    return (
+    return readable(
         alt.Chart(long, title="People aged 65+ with frailty, by category (model)", description=description)
         .mark_bar()
         .encode(
-            x=alt.X("year:O", title="Year"),
-            xOffset="category:N",
+            x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset("category:N", sort=list(projection["category"])),
             y=alt.Y("people:Q", title="People"),
             color=alt.Color("category:N", title="Frailty", sort=list(projection["category"]), scale=alt.Scale(range=PALETTE[:3]), legend=alt.Legend(orient="bottom")),
             tooltip=["category:N", "year:O", alt.Tooltip("people:Q", format=",")],
         )
-        .properties(width=340, height=220)
+        .properties(width=420, height=240)
     )
 
 
@@ -210,16 +227,16 @@ def finance_chart(items: pd.DataFrame, label: str, year_columns: dict[str, str],
     long["year"] = long["year"].map(year_columns)
     long["gbp_thousands"] = long["gbp_thousands"].fillna(0)
     description = f"Stacked bar chart of {title} by year and row, in thousands of pounds, from the strategy; {len(items)} rows over {len(year_columns)} years."
-    return (
+    return readable(
         alt.Chart(long, title=f"{title} (£000s)", description=description)
         .mark_bar()
         .encode(
-            x=alt.X("year:O", title="Year"),
-            y=alt.Y("gbp_thousands:Q", title="£000s", stack="zero"),
-            color=alt.Color(f"{label}:N", title=None, scale=alt.Scale(range=PALETTE), legend=alt.Legend(orient="bottom", columns=2, labelLimit=260)),
+            x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("gbp_thousands:Q", title="£ thousands", stack="zero"),
+            color=alt.Color(f"{label}:N", title=None, scale=alt.Scale(range=PALETTE), legend=alt.Legend(orient="bottom", columns=1)),
             tooltip=[f"{label}:N", "year:O", alt.Tooltip("gbp_thousands:Q", format=",")],
         )
-        .properties(width=340, height=240)
+        .properties(width=420, height=240)
     )
 
 
@@ -229,15 +246,15 @@ def differences_chart(differing: pd.DataFrame) -> alt.Chart:
         f"Bar chart of the {len(differing)} findings where a figure stated in the sources differs from its re-derivation, "
         "by difference (stated minus derived): " + "; ".join(f"{r.what} {r.difference:+g}" for r in differing.itertuples())
     )
-    return (
+    return readable(
         alt.Chart(differing, title="Size of each difference between a stated and a derived figure", description=description)
         .mark_bar(color=PALETTE[5])
         .encode(
-            y=alt.Y("what:N", sort=list(differing["what"]), title=None, axis=alt.Axis(labelLimit=360)),
+            y=alt.Y("what:N", sort=list(differing["what"]), title=None),
             x=alt.X("difference:Q", title="Stated − derived"),
             tooltip=["what:N", "stated:Q", "derived:Q", "difference:Q"],
         )
-        .properties(width=300, height=alt.Step(18))
+        .properties(width=200, height=alt.Step(20))
     )
 
 

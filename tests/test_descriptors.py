@@ -296,3 +296,15 @@ def test_a_broken_shared_file_is_an_error_naming_it(tmp_project):
     path.write_text(text.replace('  years: ["2019/20"', '  years: ["2019-20"'), encoding="utf-8")
     with pytest.raises(data.DataValidationError, match=r"(?s)data/tables/_shared\.yaml.*vocab\.years: '2019-20' is not of the form YYYY/YY"):
         data.load_table("paper_trajectory")
+
+
+def test_every_table_has_its_own_title():
+    """Titles name the table, not just its document (an unquoted ` #` in YAML once cut them short)."""
+    from collections import Counter
+
+    from ccth_lib import data
+
+    titles = Counter(data.table_info(n).title for n in data.list_tables())
+    assert not [t for t, k in titles.items() if k > 1], f"tables share a title: {[t for t, k in titles.items() if k > 1]}"
+    short = {s.short_title for s in __import__("ccth_lib").sources.registry().values()} | {"Highlight report"}
+    assert not [n for n in data.list_tables() if data.table_info(n).title in short]

@@ -15,6 +15,7 @@ from . import formats
 from .links import SourceLink, inline_link
 from .models import ChainPage
 from .render import Html
+from .chart_data import chart_data
 from .table import table
 
 
@@ -83,7 +84,7 @@ class AvoidanceTarget:
         )
 
     def chart_table(self) -> Html:
-        return table(self.ltc_findings, {"what": "Figure", "stated": "Stated", "derived": "Derived"}, links=False)
+        return chart_data(self.ltc_findings, {"what": "Figure", "stated": "Stated", "derived": "Derived"}, "avoided_admissions_by_ltc.csv")
 
 
 class CaseManagement:
@@ -111,7 +112,8 @@ class CaseManagement:
 
     def chart_table(self) -> Html:
         loc = self.run.result.cohort[self.run.result.cohort["locality"] != "Total"]
-        return table(loc, {"locality": "Locality", "case_management": "People for case management"}, kinds={"case_management": "count"})
+        return chart_data(loc, {"locality": "Locality", "case_management": "People for case management"}, "case_management_by_locality.csv",
+                          kinds={"case_management": "count"})
 
 
 class LocalityServices:
@@ -163,8 +165,8 @@ class LocalityServices:
 
     def chart_table(self) -> Html:
         loc = self.run.result.localities[self.run.result.localities["locality"] != "Total"]
-        return table(loc, {"locality": "Locality", "hospital_at_home": "Hospital at Home", "crisis_response_step_up": "Crisis Response/Step up beds"},
-                     kinds={"hospital_at_home": "count", "crisis_response_step_up": "count"})
+        return chart_data(loc, {"locality": "Locality", "hospital_at_home": "Hospital at Home", "crisis_response_step_up": "Crisis Response/Step up beds"},
+                          "services_by_locality.csv", kinds={"hospital_at_home": "count", "crisis_response_step_up": "count"})
 
 
 class Trajectory:
@@ -205,4 +207,5 @@ class Trajectory:
     def chart_table(self) -> Html:
         t = self.run.result.trajectory
         wide = t[t["locality"] != "Total"].pivot(index="locality", columns="year", values="nel_avoidance_target").reset_index()
-        return table(wide, {"locality": "Locality"} | {y: y for y in self.totals.index}, kinds={y: "count" for y in self.totals.index})
+        return chart_data(wide, {"locality": "Locality"} | {y: y for y in self.totals.index}, "nel_avoidance_targets.csv",
+                          kinds={y: "count" for y in self.totals.index})

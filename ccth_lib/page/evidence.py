@@ -71,6 +71,7 @@ def section(name: str) -> Html:
         notes=_words(ccth.get("notes")),
         table=evidence_table(name, df),
         n_rows=len(df),
+        open=False,
     )
 
 

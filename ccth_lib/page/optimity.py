@@ -7,7 +7,7 @@ import pandas as pd
 from .. import data, reconcile
 from .downloads import download
 from .render import Html
-from .table import table
+from .chart_data import chart_data
 
 NAME = "paper_optimity_avoidability"
 TITLE = "Optimity: 65+ admissions avoidable out of hospital, by service route"
@@ -79,4 +79,5 @@ class OptimityPage:
         )
 
     def chart_table(self) -> Html:
-        return table(self.items, {"service": "Service", "usually_avoidable": "Usually avoidable", "sometimes_avoidable": "Sometimes avoidable"}, links=False)
+        return chart_data(self.items, {"service": "Service", "usually_avoidable": "Usually avoidable", "sometimes_avoidable": "Sometimes avoidable"},
+                          "optimity_chart_data.csv")

@@ -8,6 +8,7 @@ from ..models.register import load_register
 from .findings import findings_table, glue_counts
 from .glue import glue_phrases
 from .render import Html
+from .chart_data import chart_data
 from .table import table
 
 SHOWS = ("differs", "all")
@@ -48,4 +49,4 @@ class RegisterPage:
         return findings_table(self.shown)
 
     def differences_table(self) -> Html:
-        return table(self.differing, {"what": "Figure", "difference": "Stated − derived"}, kinds={"difference": "signed"})
+        return chart_data(self.differing, {"what": "Figure", "difference": "Stated − derived"}, "differences.csv", kinds={"difference": "signed"})

@@ -9,6 +9,7 @@ from ..models import strategy
 from . import formats
 from .models import strategy_evidence
 from .render import Html
+from .chart_data import chart_data
 from .table import table
 
 
@@ -70,7 +71,7 @@ class FrailtyPage:
                      kinds={"prevalence_pct": "percent"} | {y: "count" for y in self.years})
 
     def chart_table(self) -> Html:
-        return table(self.derived, {"category": "Frailty"} | {y: y for y in self.years}, kinds={y: "count" for y in self.years})
+        return chart_data(self.derived, {"category": "Frailty"} | {y: y for y in self.years}, "frailty_projection.csv", kinds={y: "count" for y in self.years})
 
 
 class FinancePage:
@@ -90,4 +91,4 @@ class FinancePage:
         self.chart_title = data.table_info(chart_table).title
 
     def chart_data(self) -> Html:
-        return table(self.items, {self.label: "Row"} | self.year_columns, kinds={c: "money_thousands" for c in self.year_columns})
+        return chart_data(self.items, {self.label: "Row"} | self.year_columns, "finance_table.csv", kinds={c: "money_thousands" for c in self.year_columns})
