@@ -24,9 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
-from . import described, paths, sources, vocab
+from . import cells, described, paths, sources, vocab
 from .described import DataValidationError, rel as _rel
 from .provenance import PROVENANCE_COLUMNS, ProvenanceProblem, check_row, count_entries, parse_lines
 
@@ -42,6 +41,7 @@ __all__ = [
     "read_descriptor",
     "table_info",
     "tables_by_source",
+    "validate_table",
 ]
 
 #: Top-level descriptor keys the loader derives, so a table descriptor must not write them:
@@ -105,6 +105,7 @@ def provenance_problems(df: pd.DataFrame, fields: list[dict], file: str) -> list
     problems: list[ProvenanceProblem] = []
     registry = sources.registry()
     lines_of: dict[str, list[str]] = {}
+    cell_kinds = cells.kinds(fields) if cells.CELL_LINES in df.columns else None
     for i, row in enumerate(df.to_dict("records"), start=1):
         sid = row.get("source_id")
         if sid not in registry:
@@ -119,6 +120,22 @@ def provenance_problems(df: pd.DataFrame, fields: list[dict], file: str) -> list
             numeric_fields=numeric,
             verbatim_string_fields=verbatim,
             source_lines=lines_of[sid],
+        )
+        if cell_kinds is not None:  # cell-level provenance: each value at its own line, in order
+            problems += cells.check_cells(file=file, row_number=i, row=row, kinds=cell_kinds, source_lines=lines_of[sid])
+    return problems
+
+
+def row_count_problems(df: pd.DataFrame, desc: dict, file: str) -> list[ProvenanceProblem]:
+    """The table's declared row count (``ccth.rows``; not for registers) and ``row_order`` 1..n."""
+    problems = cells.check_row_order(file=file, df=df)
+    if desc.get("name") not in REGISTERS:
+        problems += cells.check_row_count(
+            file=file,
+            n_rows=len(df),
+            spec=desc.get("ccth", {}).get("rows"),
+            source_lines_of=sources.lines,
+            default_source=desc["sources"][0]["source_id"],
         )
     return problems
 
@@ -152,16 +169,27 @@ def _definitions_stamp() -> tuple:
 
 
 def _sources_stamp() -> tuple:
-    folder = paths.sources_dir()
-    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.iterdir()) if p.is_file())
+    """Size and modification time of every registered source text (a changed one is re-verified)."""
+    return tuple(described.stamp(s.path) for s in sources.registry().values())
+
+
+def _checking_code() -> str:
+    """Digest of the code that validates a table (a change to it re-validates every table)."""
+    import sys
+
+    from . import provenance
+
+    return described.code_digest(described, sources, vocab, provenance, cells, sys.modules[__name__])
 
 
 def load_resource(desc_path: Path, *, check_provenance: bool = True) -> pd.DataFrame:
     """Validate and load the table described by a resource descriptor file.
 
-    Results are cached per process, keyed on the files' paths, sizes and modification times
-    (the table's descriptor and CSV, the shared definitions, the registry and, when provenance
-    is checked, the source texts), so a changed file is always re-validated.
+    Results are cached per process on the files' paths, sizes and modification times, and across
+    processes by content (:func:`ccth_lib.described.checked_frame`): a table is validated again
+    only when its CSV, its expanded descriptor (so also ``_shared.yaml`` and the registry's
+    titles), the registry's checksums or the checking code change. The source texts a table
+    quotes are verified against their checksums on every load, cached or not.
     """
     desc_path = Path(desc_path).resolve()
     if not desc_path.is_file():
@@ -181,18 +209,53 @@ def load_resource(desc_path: Path, *, check_provenance: bool = True) -> pd.DataF
 
 
 def _load_resource(desc_path: Path, *, check_provenance: bool) -> pd.DataFrame:
+    return _checked(desc_path, check_provenance=check_provenance, frame=True)[1]
+
+
+def _checked(desc_path: Path, *, check_provenance: bool, frame: bool) -> tuple[dict, pd.DataFrame | None]:
     desc = read_descriptor(desc_path)
-    df = described.validated_frame(desc_path, desc)
-    rel = df.attrs["ccth"]["file"]
-    if check_provenance:
-        fields = desc["schema"]["fields"]
-        prov = provenance_problems(df, fields, rel)
+    if not check_provenance:
+        return described.checked(desc_path, desc, kind="schema", code=_checking_code(), frame=frame)
+
+    def check(df: pd.DataFrame) -> dict:
+        rel = df.attrs["ccth"]["file"]
+        prov = provenance_problems(df, desc["schema"]["fields"], rel) + row_count_problems(df, desc, rel)
         if prov:
             raise DataValidationError(rel, [p.located for p in prov])
         count_problem = entry_count_problem(df, desc)
         if count_problem:
             raise DataValidationError(rel, [count_problem])
-    return df
+        return {"rows": len(df), "sources": quoted_sources(df, desc)}
+
+    def recheck(remembered: dict) -> None:
+        for sid in remembered.get("sources", []):
+            sources.text(sid)  # the checksum, every time
+
+    registry_csv = described.read_bytes(paths.sources_dir() / "registry.csv")
+    return described.checked(
+        desc_path, desc, kind="table", code=_checking_code(), salt=[registry_csv], check=check, recheck=recheck, frame=frame
+    )
+
+
+def validate_table(name: str, *, check_provenance: bool = True) -> int:
+    """Validate table ``name`` against its schema (and its sources); its number of rows.
+
+    Like :func:`load_table` (and sharing its cache), without building a DataFrame when the
+    table's content was validated before.
+    """
+    info = table_info(name)
+    meta, _ = _checked(info.descriptor_path.resolve(), check_provenance=check_provenance, frame=False)
+    return int(meta["rows"])
+
+
+def quoted_sources(df: pd.DataFrame, desc: dict) -> list[str]:
+    """The registered sources whose text a table's provenance check reads."""
+    used = set(df["source_id"].dropna().astype(str)) if "source_id" in df.columns else set()
+    for key in ("entry_count", "rows"):
+        spec = desc.get("ccth", {}).get(key)
+        if isinstance(spec, dict) and (key == "entry_count" or "lines" in spec):
+            used.add(spec.get("source_id") or desc["sources"][0]["source_id"])
+    return sorted(used & set(sources.registry()))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -313,7 +376,7 @@ def omitted(source_id: str | None = None) -> pd.DataFrame:
             raise DataValidationError(rel, [f"file name must be a registered source id, not {sid!r}"])
         if source_id and sid != source_id:
             continue
-        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        entries = described.read_yaml(path) or []  # a byte that is not UTF-8 is named
         n_lines = len(sources.lines(sid))
         problems = []
         for i, e in enumerate(entries, start=1):

@@ -4,6 +4,10 @@ Generated from the per-table descriptors, fully expanded by the loader (name, pa
 source titles from the registry, shared field definitions and the four provenance fields), so
 that the tables are usable outside the book without this package. ``ccth datapackage`` writes
 it; a test checks that the committed file is current and that the package validates.
+
+Validation is remembered by content digest (:func:`ccth_lib.described.cached`): the whole package
+by the digest of its descriptor and every file it names, and each resource by its own, so that
+an unchanged package is not validated again and a changed table re-validates that table only.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from . import data, paths, sources, vocab
+from . import data, described, paths, sources, vocab
 
 
 def build() -> dict:
@@ -55,14 +59,57 @@ def path() -> Path:
 
 
 def write() -> Path:
+    """Write the package descriptor (only if its content changed, so its time stamp means something)."""
     p = path()
-    p.write_text(render(), encoding="utf-8")
+    text = render()
+    if not p.is_file() or p.read_text(encoding="utf-8") != text:
+        p.write_text(text, encoding="utf-8")
     return p
 
 
-def validate() -> list[str]:
-    """Validate the written package with frictionless; returns error messages."""
-    from frictionless import Package
+def _version() -> str:
+    from importlib.metadata import version
 
-    report = Package(str(path())).validate()
-    return [f"{t.name}: {e.message}" for t in report.tasks for e in t.errors] if not report.valid else []
+    return version("frictionless")
+
+
+def _resource_bytes(resource: dict) -> bytes:
+    return described.read_bytes(paths.data_dir() / resource["path"], f"file of resource {resource.get('name')!r}")
+
+
+def validate() -> list[str]:
+    """Validate the written package with frictionless; returns error messages (none: valid)."""
+    raw = described.read_bytes(path())
+    try:
+        descriptor = json.loads(described.decode_utf8(raw, described.rel(path())))
+        files = [_resource_bytes(r) for r in descriptor.get("resources", [])]
+    except described.DataValidationError as exc:
+        return [str(exc)]
+    except ValueError as exc:
+        return [f"{described.rel(path())}: not valid JSON: {exc}"]
+    whole = described.digest("datapackage", _version(), raw, files)
+    if described.cached("datapackage", whole) is not None:
+        return []
+    from frictionless import FrictionlessException, Package
+
+    try:
+        package = Package(str(path()))
+        package.to_descriptor(validate=True)
+    except FrictionlessException as exc:
+        return [e.message for e in exc.to_errors()]
+    if any(r.schema and r.schema.foreign_keys for r in package.resources):
+        report = package.validate()
+        errors = [f"{t.name}: {e.message}" for t in report.tasks for e in t.errors]
+    else:
+        errors = []
+        for resource, spec, data in zip(package.resources, descriptor["resources"], files):
+            key = described.digest("datapackage-resource", _version(), spec, data)
+            if described.cached("datapackage", key) is not None:
+                continue
+            report = resource.validate()
+            if report.valid:
+                described.remember("datapackage", key, {"rows": report.stats.get("rows") if report.stats else None})
+            errors += [f"{t.name}: {e.message}" for t in report.tasks for e in t.errors]
+    if not errors:
+        described.remember("datapackage", whole, {"resources": len(files)})
+    return errors

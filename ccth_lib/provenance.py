@@ -39,7 +39,9 @@ class ProvenanceProblem:
 
     @property
     def located(self) -> str:
-        """The problem with its row and column, without the file name."""
+        """The problem with its row and column, without the file name (row 0: the descriptor)."""
+        if self.row == 0:
+            return f"descriptor, {self.column}: {self.message}"
         return f"row {self.row} (CSV line {self.row + 1}), column {self.column!r}: {self.message}"
 
     def __str__(self) -> str:

@@ -16,18 +16,103 @@ Two kinds of finding are kept apart from the documents' own agreement and errors
   the comparison derives the same value, the later one is the same finding again and is counted
   once.
 
+Every finding also says what kind of disagreement it is (:data:`KINDS`: the arithmetic the models
+re-derive, the arithmetic, dates, quantities, statuses, methods, plausibility and text the declared
+checks of ``data/checks/`` compare, see :mod:`ccth_lib.checks`), how serious (:data:`SEVERITIES`),
+how sure the comparison is (:data:`CERTAINTIES`), whether the difference is the documents' or an
+artefact of the analysis' own choices (:data:`ORIGINS`), every place it is printed
+(:attr:`Finding.all_locations`) and, in words, what it means (``explanation``). A stated or derived
+value may be a number or a text (a date, a weekday, a name): numbers differ by more than the
+tolerance, texts when they differ other than in case, spacing or markup.
+
 All functions are pure: they take loaded DataFrames and return findings.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+import re
+from dataclasses import asdict, dataclass, field, replace
+from numbers import Real
 
 import pandas as pd
 
 INDEPENDENT = "independent"
 BY_CONSTRUCTION = "by construction"
 BASES: tuple[str, ...] = (INDEPENDENT, BY_CONSTRUCTION)
+
+#: The kinds of finding (their titles and descriptions are declared in ``data/checks/<kind>.yaml``).
+MODEL = "model"
+KINDS: tuple[str, ...] = (MODEL, "arithmetic", "dates", "same_quantity", "status", "method", "plausibility", "text")
+SEVERITIES: tuple[str, ...] = ("high", "medium", "low")
+CERTAIN, PROBABLE = "certain", "probable"
+CERTAINTIES: tuple[str, ...] = (CERTAIN, PROBABLE)
+#: Whose difference a finding is: the documents' own, or an artefact of the analysis' choices
+#: (a rounding rule, a population it fitted, a comparison with an unrounded value).
+DOCUMENT, ANALYSIS = "document", "analysis"
+ORIGINS: tuple[str, ...] = (DOCUMENT, ANALYSIS)
+#: How a stated value is held against the derived one: equal (within the tolerance), at most,
+#: at least (a criterion or a bound), or different (two things that must not share a value).
+RELATIONS: tuple[str, ...] = ("=", "<=", ">=", "!=")
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where a figure or statement is printed: a source and an inclusive line range."""
+
+    source_id: str
+    line_start: int
+    line_end: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= int(self.line_start) <= int(self.line_end):
+            raise ValueError(f"location {self.source_id}: line range {self.line_start}-{self.line_end} is not increasing from 1")
+        object.__setattr__(self, "line_start", int(self.line_start))
+        object.__setattr__(self, "line_end", int(self.line_end))
+
+    def __str__(self) -> str:
+        return f"{self.source_id}:{self.line_start}-{self.line_end}"
+
+
+def parse_locations(text: str) -> list[Location]:
+    """``"paper-2018-10:69-72; paper-2018-10:983-993"`` (the register's ``locations``) → locations."""
+    out = []
+    for part in str(text or "").split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        sid, _, span = part.rpartition(":")
+        a, _, b = span.partition("-")
+        out.append(Location(sid, int(a), int(b or a)))
+    return out
+
+
+_ISO = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
+
+
+def _date_range(v) -> tuple | None:
+    """An ISO date (``"2018-08-16"``) or month (``"2017-11"``) as its first and last day."""
+    import calendar
+    import datetime as dt
+
+    m = _ISO.fullmatch(str(v)) if isinstance(v, str) else None
+    if not m:
+        return None
+    y, mo = int(m.group(1)), int(m.group(2))
+    if m.group(3):
+        d = dt.date(y, mo, int(m.group(3)))
+        return d, d
+    return dt.date(y, mo, 1), dt.date(y, mo, calendar.monthrange(y, mo)[1])
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, Real) and not isinstance(v, bool)
+
+
+def normalise_text(v) -> str:
+    """A text as compared: markup removed, case and spacing ignored, a final full stop dropped
+    ("1 <sup>st</sup> August" reads as "1st August")."""
+    text = re.sub(r"<[^>]+>", "", str(v))
+    return "".join(text.split()).casefold().rstrip(".")
 
 
 @dataclass(frozen=True)
@@ -50,6 +135,15 @@ class Finding:
     tolerance: float = 0.0
     basis: str = INDEPENDENT
     duplicate_of: str = ""
+    kind: str = MODEL
+    severity: str = "medium"
+    certainty: str = CERTAIN
+    origin: str = DOCUMENT
+    locations: tuple = field(default=())
+    explanation: str = ""
+    check: str = ""
+    inputs: tuple = field(default=())
+    relation: str = "="
 
     def __post_init__(self) -> None:
         try:
@@ -66,15 +160,53 @@ class Finding:
             raise ValueError(f"finding {self.id}: basis {self.basis!r} is not one of {', '.join(map(repr, BASES))}")
         if self.duplicate_of == self.id:
             raise ValueError(f"finding {self.id} cannot be a duplicate of itself")
+        for name, allowed in (("kind", KINDS), ("severity", SEVERITIES), ("certainty", CERTAINTIES), ("origin", ORIGINS), ("relation", RELATIONS)):
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"finding {self.id}: {name} {getattr(self, name)!r} is not one of {', '.join(map(repr, allowed))}")
+        extra = tuple(loc if isinstance(loc, Location) else Location(*loc) for loc in self.locations)
+        object.__setattr__(self, "locations", tuple(dict.fromkeys(e for e in extra if e != self.location)))
+        object.__setattr__(self, "inputs", tuple(str(i) for i in self.inputs))
 
     @property
-    def difference(self) -> float:
-        """Stated minus derived."""
-        return round(self.stated - self.derived, 10)
+    def location(self) -> Location:
+        """Where the stated value is printed."""
+        return Location(self.source_id, self.line_start, self.line_end)
+
+    @property
+    def all_locations(self) -> tuple[Location, ...]:
+        """Every place the finding is printed, the stated value's first."""
+        return (self.location, *self.locations)
+
+    @property
+    def numeric(self) -> bool:
+        return _is_number(self.stated) and _is_number(self.derived)
+
+    @property
+    def difference(self) -> float | None:
+        """Stated minus derived (None when either is a text)."""
+        if not self.numeric:
+            return None
+        return round(float(self.stated) - float(self.derived), 10)
 
     @property
     def agrees(self) -> bool:
-        return abs(self.difference) <= self.tolerance
+        """Whether the stated value stands in the finding's relation to the derived one."""
+        if self.numeric:
+            diff = self.difference
+            return {
+                "=": abs(diff) <= self.tolerance,
+                "<=": diff <= self.tolerance,
+                ">=": diff >= -self.tolerance,
+                "!=": abs(diff) > self.tolerance,
+            }[self.relation]
+        if self.relation in ("<=", ">="):
+            a, b = _date_range(self.stated), _date_range(self.derived)
+            if a is None or b is None:
+                raise ValueError(f"finding {self.id}: relation {self.relation!r} needs two numbers or two dates")
+            # a month stands for any of its days: an order is only broken when it is broken for certain
+            return a[0] <= b[1] if self.relation == "<=" else a[1] >= b[0]
+        same = normalise_text(self.stated) == normalise_text(self.derived)
+        return same if self.relation == "=" else not same
 
     @property
     def status(self) -> str:
@@ -83,12 +215,17 @@ class Finding:
         return f"{word} by construction" if self.basis == BY_CONSTRUCTION else word
 
     def as_row(self) -> dict:
-        return asdict(self) | {"difference": self.difference, "status": self.status}
+        row = asdict(self)
+        row["locations"] = "; ".join(str(loc) for loc in self.all_locations)
+        row["inputs"] = "; ".join(self.inputs)
+        diff = self.difference
+        return row | {"difference": float("nan") if diff is None else diff, "status": self.status}
 
 
 REGISTER_COLUMNS = [
     "id", "topic", "what", "stated", "derived", "difference", "status", "basis", "duplicate_of",
     "source_id", "line_start", "line_end", "method", "tolerance",
+    "kind", "severity", "certainty", "origin", "locations", "explanation", "check", "inputs", "relation",
 ]
 
 
@@ -141,6 +278,59 @@ def counts(reg: pd.DataFrame) -> dict[str, int]:
         "differ": differ,
         "by_construction": int(constructed.sum()),
         "duplicates": int(dup.sum()),
+    }
+
+
+def _differs(reg: pd.DataFrame) -> pd.Series:
+    return reg["status"].astype(str).str.startswith("differs")
+
+
+def _first_printings(reg: pd.DataFrame) -> pd.Series:
+    return reg["duplicate_of"].fillna("").astype(str) == ""
+
+
+def disagreements(reg: pd.DataFrame) -> pd.DataFrame:
+    """The register's disagreements, each once: the rows that differ and repeat no other row, their
+    ``locations`` joined with those of the rows that repeat them (a figure printed twice is one
+    finding printed in two places)."""
+    out = reg[_differs(reg) & _first_printings(reg)].copy()
+    if out.empty:
+        return out.reset_index(drop=True)
+    later = reg[~_first_printings(reg)]
+    extra: dict[str, list[str]] = {}
+    for first, locs in zip(later["duplicate_of"], later["locations"]):
+        extra.setdefault(str(first), []).extend(str(locs).split("; "))
+    out["locations"] = [
+        "; ".join(dict.fromkeys([*str(locs).split("; "), *extra.get(fid, [])])) for fid, locs in zip(out["id"], out["locations"])
+    ]
+    return out.reset_index(drop=True)
+
+
+def headline(reg: pd.DataFrame) -> dict[str, int]:
+    """The counts a reader is told, each comparison counted once (second printings and repeats
+    are not counted again):
+
+    * ``comparisons``: every comparison made (agreeing or not);
+    * ``disagreements`` = ``documents`` + ``artefacts``;
+    * ``documents``: the documents' own disagreements (``documents_certain`` + ``documents_probable``);
+    * ``artefacts``: differences that come from the analysis' own choices (origin "analysis"),
+      and comparisons that agree or differ only by construction (``by_construction``);
+    * ``duplicates``: rows repeating another (a second printing, the same discrepancy found twice).
+    """
+    first = _first_printings(reg)
+    differs = _differs(reg) & first
+    constructed = (reg["basis"] == BY_CONSTRUCTION) & first
+    analysis = (reg["origin"] == ANALYSIS) & differs & ~constructed
+    documents = differs & ~constructed & (reg["origin"] == DOCUMENT)
+    return {
+        "comparisons": int(first.sum()),
+        "disagreements": int((documents | analysis).sum()),
+        "documents": int(documents.sum()),
+        "documents_certain": int((documents & (reg["certainty"] == CERTAIN)).sum()),
+        "documents_probable": int((documents & (reg["certainty"] == PROBABLE)).sum()),
+        "artefacts": int(analysis.sum()) + int(constructed.sum()),
+        "by_construction": int(constructed.sum()),
+        "duplicates": int((~first).sum()),
     }
 
 

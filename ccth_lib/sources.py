@@ -9,7 +9,9 @@ names the file.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -57,10 +59,15 @@ def registry() -> dict[str, Source]:
     desc_path = paths.registry_descriptor()
     key = (str(desc_path.resolve()), described.stamp(desc_path), described.stamp(desc_path.with_name("registry.csv")))
     if key not in _REGISTRY:
-        df = described.load(desc_path)
-        _REGISTRY[key] = {
-            row.id: Source(**{k: str(getattr(row, k)) for k in Source.__dataclass_fields__}) for row in df.itertuples()
-        }
+        desc = described.read_descriptor(desc_path)
+        if all(f.get("type", "string") == "string" for f in desc["schema"]["fields"]):
+            # every field is text: read the validated rows as they are (no DataFrame needed)
+            described.checked(desc_path, desc, frame=False)
+            text = described.read_bytes(described.csv_path_of(desc_path, desc)).decode("utf-8")
+            rows = list(csv.DictReader(io.StringIO(text, newline="")))
+        else:
+            rows = described.load(desc_path).astype(str).to_dict("records")
+        _REGISTRY[key] = {row["id"]: Source(**{k: str(row[k]) for k in Source.__dataclass_fields__}) for row in rows}
     return dict(_REGISTRY[key])
 
 
@@ -71,23 +78,31 @@ def get(source_id: str) -> Source:
     return reg[source_id]
 
 
+def changed_message(path: Path, actual: str, recorded: str) -> str:
+    """One line: the file, its recorded and actual checksums, and what to do."""
+    file = described.rel(path)
+    return (
+        f"{file}: the source text has changed since it was registered: its sha256 is {actual} but "
+        f"data/sources/registry.csv records {recorded}; restore the file (git checkout -- {file}), "
+        "or, if the new text is intended, record its sha256 in data/sources/registry.csv and re-run `ccth validate`"
+    )
+
+
 @lru_cache(maxsize=32)
 def _read_verified(path: str, expected_sha256: str, mtime_ns: int) -> str:
     p = Path(path)
-    actual = sha256_of(p)
+    data = p.read_bytes()
+    actual = hashlib.sha256(data).hexdigest()
     if actual != expected_sha256:
-        raise SourceError(
-            f"{p}: sha256 is {actual} but data/sources/registry.csv records {expected_sha256}; "
-            "the raw evidence has changed since it was registered"
-        )
-    return p.read_text(encoding="utf-8")
+        raise SourceError(changed_message(p, actual, expected_sha256))
+    return described.decode_utf8(data, described.rel(p))
 
 
 def text(source_id: str) -> str:
     """The full text of a source, after verifying its checksum."""
     src = get(source_id)
     if not src.path.is_file():
-        raise SourceError(f"{src.path}: source file for {source_id!r} is missing")
+        raise SourceError(f"{described.rel(src.path)}: the source text of {source_id!r} is missing (see data/sources/registry.csv)")
     return _read_verified(str(src.path), src.sha256, src.path.stat().st_mtime_ns)
 
 
@@ -103,3 +118,16 @@ def verify_all() -> list[Source]:
         text(src.id)
         out.append(src)
     return out
+
+
+def source_problems() -> dict[str, str]:
+    """Every registered source that is missing, changed or unreadable: source id → one line."""
+    problems = {}
+    for src in registry().values():
+        try:
+            text(src.id)
+        except SourceError as exc:
+            problems[src.id] = str(exc)
+        except described.DataValidationError as exc:
+            problems[src.id] = f"{exc.file}: " + "; ".join(exc.problems)
+    return problems

@@ -155,3 +155,97 @@ def test_a_bad_omitted_entry_names_the_file(tmp_project):
     (tmp_project / "data" / "omitted" / "paper-2018-10.yaml").write_text("- lines: '10-5'\n  what: x\n  why: y\n")
     with pytest.raises(data.DataValidationError, match=r"(?s)omitted/paper-2018-10.yaml.*entry 1, lines"):
         data.omitted()
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation remembered by content digest (ccth_lib.described.cached)
+
+
+@pytest.fixture
+def counted_validation(monkeypatch, tmp_path):
+    """An empty cache of its own, and a count of the tables frictionless validates."""
+    from ccth_lib import described
+
+    monkeypatch.setenv("CCTH_CACHE_DIR", str(tmp_path / "cache"))
+    calls: list[str] = []
+    real = described.schema_problems
+
+    def counting(desc, basepath, *args, **kwargs):
+        if desc["name"] != "sources":  # the registry, validated (and remembered) the same way
+            calls.append(desc["name"])
+        return real(desc, basepath, *args, **kwargs)
+
+    monkeypatch.setattr(described, "schema_problems", counting)
+    return calls
+
+
+def test_a_validated_table_is_remembered_until_a_byte_of_it_changes(tmp_project, counted_validation):
+    name = "paper_optimity_avoidability"
+    assert data.validate_table(name) == 12 and counted_validation == [name]
+    data._CACHE.clear()
+    assert data.validate_table(name) == 12
+    remembered = data.load_table(name)
+    assert counted_validation == [name], "validated once, remembered since"
+    with_cache_off = __import__("os").environ.pop("CCTH_CACHE_DIR")
+    try:
+        data._CACHE.clear()
+        pd.testing.assert_frame_equal(remembered, data.load_table(name))
+    finally:
+        __import__("os").environ["CCTH_CACHE_DIR"] = with_cache_off
+    path = tmp_project / "data" / "tables" / f"{name}.csv"
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original.replace(",1093,", ",1094,", 1), encoding="utf-8")
+    with pytest.raises(data.DataValidationError, match="usually_avoidable"):
+        data.validate_table(name)
+    assert counted_validation.count(name) >= 2, "validated again"
+    path.write_text(original, encoding="utf-8")
+    before = len(counted_validation)
+    data.validate_table(name)
+    assert len(counted_validation) == before, "the original content is still remembered"
+
+
+def test_a_remembered_table_still_verifies_the_source_it_quotes(tmp_project, counted_validation):
+    name = "paper_optimity_avoidability"
+    data.validate_table(name)
+    source = tmp_project / "data" / "sources" / sources.get("paper-2018-10").file
+    source.write_bytes(source.read_bytes().replace(b"Hospital", b"Hospitel", 1))
+    with pytest.raises(sources.SourceError, match="has changed since it was registered"):
+        data.validate_table(name)
+    assert counted_validation == [name]
+
+
+def test_what_one_process_validated_another_reuses(tmp_project, counted_validation):
+    import subprocess
+    import sys
+
+    ccth = __import__("pathlib").Path(sys.executable).with_name("ccth")
+    proc = subprocess.run([str(ccth), "validate", "paper_optimity_avoidability"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    data.validate_table("paper_optimity_avoidability")
+    assert counted_validation == []
+
+
+def test_the_data_package_is_validated_again_only_where_it_changed(tmp_project, tmp_path, monkeypatch):
+    from frictionless import Resource
+    from typer.testing import CliRunner
+
+    from ccth_lib import datapackage
+    from ccth_lib.cli import app
+
+    monkeypatch.setenv("CCTH_CACHE_DIR", str(tmp_path / "cache"))
+    validated: list[str] = []
+    real = Resource.validate
+    monkeypatch.setattr(Resource, "validate", lambda self, *a, **k: validated.append(self.name) or real(self, *a, **k))
+
+    res = CliRunner().invoke(app, ["datapackage"])
+    assert res.exit_code == 0, res.output
+    assert set(validated) == {r["name"] for r in datapackage.build()["resources"]}
+    stamp = datapackage.path().stat().st_mtime_ns
+    validated.clear()
+    res = CliRunner().invoke(app, ["datapackage"])
+    assert res.exit_code == 0 and "is up to date" in res.output and "data package valid" in res.output
+    assert validated == [] and datapackage.path().stat().st_mtime_ns == stamp, "neither validated nor rewritten"
+    _corrupt(tmp_project, "paper_optimity_avoidability", 5, ",72,", ",seventy-two,")
+    res = CliRunner().invoke(app, ["datapackage"])
+    assert res.exit_code == 1 and "paper_optimity_avoidability" in res.output
+    assert validated == ["paper_optimity_avoidability"]

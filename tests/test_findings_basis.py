@@ -17,16 +17,32 @@ def evidence():
 
 
 @pytest.fixture(scope="module")
-def reg():
+def whole():
     return register_mod.load_register()
 
 
-def test_register_columns_and_types(reg):
-    assert list(reg.columns) == reconcile.REGISTER_COLUMNS
-    assert reg["line_start"].dtype == "int64" and reg["line_end"].dtype == "int64"
-    assert (reg["line_start"] <= reg["line_end"]).all() and (reg["line_start"] >= 1).all()
+@pytest.fixture(scope="module")
+def reg(whole):
+    """The arithmetic the models re-derive (the register's kind "model")."""
+    return whole[whole["kind"] == reconcile.MODEL].reset_index(drop=True)
+
+
+def test_register_columns_and_types(whole, reg):
+    assert list(whole.columns) == reconcile.REGISTER_COLUMNS
+    assert whole["line_start"].dtype == "int64" and whole["line_end"].dtype == "int64"
+    assert (whole["line_start"] <= whole["line_end"]).all() and (whole["line_start"] >= 1).all()
     assert set(reg["basis"]) == {"independent", "by construction"}
-    assert reg["id"].is_unique
+    assert set(whole.loc[whole["kind"] != reconcile.MODEL, "basis"]) == {"independent"}
+    assert whole["id"].is_unique
+
+
+def test_the_models_findings_are_classified_by_data_checks_models_yaml(reg):
+    by_id = reg.set_index("id")
+    assert by_id.loc["chain.4.case_management_total_from_county", "origin"] == "analysis"
+    assert set(by_id.loc[by_id.index.str.startswith("strategy.frailty."), "origin"]) == {"analysis"}
+    assert by_id.loc["optimity.printing1.total.usually_avoidable", "severity"] == "high"
+    assert by_id.loc["chain.6.method_rate.2019_20", "certainty"] == "probable"
+    assert (by_id["explanation"] != "").all()
 
 
 def test_every_finding_points_at_one_row_that_prints_its_stated_figure(reg, evidence):
@@ -58,7 +74,7 @@ def test_duplicates_are_second_printings_of_the_same_comparison(reg):
         assert (first["line_start"], first["line_end"]) != (f["line_start"], f["line_end"])  # each printing has its own lines
 
 
-def test_counts(reg):
+def test_counts(reg, whole):
     c = reconcile.counts(reg)
     assert c["compared"] == c["agree"] + c["differ"]
     assert c["compared"] + c["by_construction"] + c["duplicates"] == len(reg)
@@ -70,3 +86,6 @@ def test_counts(reg):
     assert c["agree"] == int((independent["status"] == "agrees").sum())
     # without the rules, the Optimity discrepancies would be counted twice and Mild as agreeing
     assert int((reg["status"] == "differs").sum()) == c["differ"] + 2
+    # the declared checks that repeat a model's comparison (same figure, same lines, same value) are counted once
+    repeats = whole[(whole["kind"] != reconcile.MODEL) & (whole["duplicate_of"] != "")]
+    assert set(repeats["duplicate_of"]) <= set(reg["id"])

@@ -322,3 +322,16 @@ def test_changing_one_rate_changes_only_that_years_targets(evidence, base):
 
 def test_make_parameters_round_trip(base):
     assert make_parameters(**base[0].model_dump()) == base[0]
+
+
+def test_a_boolean_is_not_a_rate():
+    """Strict types: `true` must not pass as a rate of 1.0 (papermill and YAML both produce booleans)."""
+    import pytest
+
+    from ccth_lib.models import defaults
+    from ccth_lib.models.parameters import ParameterError
+
+    params, _ = defaults.chain_defaults()
+    with pytest.raises(ParameterError, match="avoidance_rate_2021_22=True"):
+        params.with_overrides(avoidance_rate_2021_22=True)
+    assert params.with_overrides(target_total=3500).target_total == 3500

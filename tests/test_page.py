@@ -34,7 +34,7 @@ def test_header_cells_only_in_thead_and_one_link_per_row_with_that_rows_lines():
     rows = html.select("tbody tr")
     assert len(rows) == len(df)
     for tr, (_, r) in zip(rows, df.iterrows()):
-        links = tr.select("a")
+        links = tr.select("a.ccth-lines")  # the row's link (each number links to its lines too: a.ccth-cell)
         assert len(links) == 1
         assert links[0]["href"] == f"evidence_paper.html#L{r.line_start}"
         assert links[0].get_text().endswith(f"lines {r.line_start}–{r.line_end}")

@@ -179,6 +179,67 @@ def test_register_columns():
     assert reconcile.REGISTER_COLUMNS == [
         "id", "topic", "what", "stated", "derived", "difference", "status", "basis", "duplicate_of",
         "source_id", "line_start", "line_end", "method", "tolerance",
+        "kind", "severity", "certainty", "origin", "locations", "explanation", "check", "inputs", "relation",
     ]
     assert list(reconcile.register([]).columns) == reconcile.REGISTER_COLUMNS
     assert isinstance(reconcile.register([]), pd.DataFrame)
+
+
+def test_a_text_finding_compares_without_case_spacing_or_markup():
+    f = reconcile.Finding("x", "t", "w", "15 <sup>th</sup> August 2018", "15th august 2018.", "s", 1, 1, "m")
+    assert f.agrees and f.difference is None and not f.numeric
+    g = reconcile.Finding("y", "t", "w", "Wednesday", "Thursday", "s", 1, 1, "m")
+    assert g.status == "differs"
+    row = reconcile.register([g]).iloc[0]
+    assert row["difference"] != row["difference"]  # NaN for texts
+
+
+@pytest.mark.parametrize("relation, stated, derived, agrees", [
+    ("<=", 481000, 500000, True), (">=", 481000, 500000, False), ("!=", 24, 25, True), ("!=", 24, 24, False),
+    (">=", "2018-10-17", "2018-10-18", False), ("<=", "2018-10-17", "2018-10-18", True), (">=", "2017-11", "2017-11-14", True),
+])
+def test_relations(relation, stated, derived, agrees):
+    assert reconcile.Finding("x", "t", "w", stated, derived, "s", 1, 1, "m", relation=relation).agrees is agrees
+
+
+def test_a_relation_on_texts_needs_dates():
+    with pytest.raises(ValueError, match="needs two numbers or two dates"):
+        reconcile.Finding("x", "t", "w", "a", "b", "s", 1, 1, "m", relation="<=").agrees
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"kind": "gossip"}, "kind 'gossip' is not one of"),
+    ({"severity": "dire"}, "severity 'dire' is not one of"),
+    ({"certainty": "maybe"}, "certainty 'maybe' is not one of"),
+    ({"origin": "nobody"}, "origin 'nobody' is not one of"),
+    ({"relation": "<"}, "relation '<' is not one of"),
+])
+def test_bad_classifications_are_rejected(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        reconcile.Finding("x", "t", "w", 1, 1, "s", 1, 1, "m", **kwargs)
+
+
+def test_every_location_and_the_merged_locations_of_a_finding_printed_twice():
+    a = reconcile.Finding("a", "t", "w", 3, 2, "s", 1, 2, "m", locations=[("s", 9, 9), ("s", 1, 2)])
+    assert a.all_locations == (reconcile.Location("s", 1, 2), reconcile.Location("s", 9, 9))  # the primary is not repeated
+    b = reconcile.Finding("b", "t", "w", 3, 2, "s", 20, 21, "m", duplicate_of="a")
+    c = reconcile.Finding("c", "t", "w", 3, 3, "s", 30, 30, "m")
+    found = reconcile.disagreements(reconcile.register([a, b, c]))
+    assert list(found["id"]) == ["a"]
+    assert reconcile.parse_locations(found.iloc[0]["locations"]) == [
+        reconcile.Location("s", 1, 2), reconcile.Location("s", 9, 9), reconcile.Location("s", 20, 21)]
+
+
+def test_the_headline_keeps_the_analysis_apart():
+    rows = [
+        reconcile.Finding("doc", "t", "w", 1, 2, "s", 1, 1, "m"),
+        reconcile.Finding("doc2", "t", "w", 1, 2, "s", 2, 2, "m", certainty="probable"),
+        reconcile.Finding("dup", "t", "w", 1, 2, "s", 3, 3, "m", duplicate_of="doc"),
+        reconcile.Finding("art", "t", "w", 1, 2, "s", 4, 4, "m", origin="analysis"),
+        reconcile.Finding("fit", "t", "w", 5, 5, "s", 5, 5, "m", basis="by construction"),
+        reconcile.Finding("ok", "t", "w", 5, 5, "s", 6, 6, "m"),
+    ]
+    assert reconcile.headline(reconcile.register(rows)) == {
+        "comparisons": 5, "disagreements": 3, "documents": 2, "documents_certain": 1, "documents_probable": 1,
+        "artefacts": 2, "by_construction": 1, "duplicates": 1,
+    }

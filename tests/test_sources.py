@@ -31,8 +31,16 @@ def test_sources_are_verbatim_copies_of_the_shared_seeds(root):
 def test_changed_source_is_an_error_naming_the_file(tmp_project):
     path = tmp_project / "data" / "sources" / "000_d0d264cb4bb3ce11.txt"
     path.write_text(path.read_text(encoding="utf-8").replace("1093", "1094", 1), encoding="utf-8")
-    with pytest.raises(sources.SourceError, match=r"000_d0d264cb4bb3ce11\.txt: sha256 is .*registry\.csv records"):
+    with pytest.raises(sources.SourceError) as exc:
         sources.text("paper-2018-10")
+    message = str(exc.value)
+    assert "\n" not in message, "one line"
+    actual = hashlib.sha256(path.read_bytes()).hexdigest()
+    recorded = sources.get("paper-2018-10").sha256
+    assert message.startswith("data/sources/000_d0d264cb4bb3ce11.txt: the source text has changed since it was registered")
+    assert f"its sha256 is {actual} but data/sources/registry.csv records {recorded}" in message
+    assert "restore the file (git checkout -- data/sources/000_d0d264cb4bb3ce11.txt)" in message
+    assert sources.source_problems() == {"paper-2018-10": message}
 
 
 def test_missing_source_file_is_an_error_naming_the_file(tmp_project):

@@ -8,4 +8,7 @@
 * :mod:`.findings`   – runs the chain and compares each derived figure with the stated one; the
   evidence behind the analysis' choices (rounding rules, percentage places, the table's rates)
 * :mod:`.strategy`   – the 2020–21 strategy: frailty projections and finance totals
+* :mod:`.method`     – where the paper's method and the documents' figures do not hold, quantified
+  (the method and plausibility checks of ``data/checks/``)
+* :mod:`.register`   – the reconciliation register: the models' findings and the declared checks'
 """

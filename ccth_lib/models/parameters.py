@@ -125,8 +125,8 @@ def describe_errors(exc: ValidationError) -> str:
 
 
 def make_parameters(**values: Any) -> ChainParameters:
-    """Validate parameters; errors name the parameter and its allowed range."""
+    """Validate parameters strictly (``true`` is not a rate); errors name the parameter and its range."""
     try:
-        return ChainParameters(**values)
+        return ChainParameters.model_validate(values, strict=True)
     except ValidationError as exc:
         raise ParameterError(describe_errors(exc)) from None

@@ -48,7 +48,38 @@ class AssumptionsPage:
              "pages": "model_finance"},
         ])
 
+    # Plausible ranges (scenarios/ranges.yml): what the sensitivity and uncertainty pages vary ---
+    def ranges(self) -> pd.DataFrame:
+        """Each assumption's plausible range and why, in words, with the lines its ends are read from."""
+        from .. import scenarios
+        from .sensitivity import setting_text
+
+        if not hasattr(self, "_ranges"):
+            df = scenarios.resolve_ranges(scenarios.load_ranges(), defaults.chain_evidence(), self.params)
+
+            def span(r) -> str:
+                if r.kind == "continuous":
+                    return f"{setting_text(r.parameter, r.low)} to {setting_text(r.parameter, r.high)}"
+                if r.kind == "discrete":
+                    return ", ".join(setting_text(r.parameter, v) for v in r.values)
+                return "not varied"
+
+            df["range"] = [span(r) for r in df.itertuples()]
+            df["value"] = [setting_text(r.parameter, r.source_value) for r in df.itertuples()]
+            self._ranges = df
+        return self._ranges
+
+    def ranges_table(self) -> Html:
+        return table(self.ranges(), {"label": "Assumption", "parameter": "Parameter name", "value": "Value in the book",
+                                     "range": "Plausible range", "rationale": "Why"},
+                     kinds={"value": "text", "range": "text"}, wide=("rationale",))
+
     def glue(self) -> None:
+        ranges = self.ranges()
+        glue_values(
+            n_ranges=int((ranges["kind"] != "fixed").sum()),
+            n_fixed=int((ranges["kind"] == "fixed").sum()),
+        )
         glue_values(
             n_assumptions=len(self.chain) + len(self.strategy),
             n_chain=len(self.chain),

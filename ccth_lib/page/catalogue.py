@@ -7,7 +7,7 @@ import pandas as pd
 from .. import data, sources
 from .evidence import anchor, evidence_table, with_line_range
 from .render import Html
-from .table import Link, table
+from .table import Column, Link, table
 
 SORTS = {"source": (["source_order", "name"], True), "rows": (["rows", "name"], False), "name": (["name"], True)}
 
@@ -70,8 +70,40 @@ def sources_table() -> Html:
     )
 
 
-def figures_table() -> Html:
-    return evidence_table("figures", link_header="Source", with_document=True)
+def figure_pages(exclude: tuple[str, ...] = ("evidence_catalogue",)) -> pd.DataFrame:
+    """The reverse index: for each figure of the register, the pages that show it (one row per
+    figure and page), read from the executed pages (see :mod:`ccth_lib.trace`). This page is left
+    out of its own index."""
+    from .. import trace
+
+    tables = {"figures": data.load_table("figures")}
+    index = trace.page_index(exclude=exclude)
+    rows = []
+    for i in tables["figures"].index:
+        t = trace._target(tables, "figures", i, "value")
+        for use in trace.pages_showing(t, index):
+            href = f"{use.page}.html" if use.path.startswith("notebooks/") else f"../{use.path}.html"
+            rows.append({"figure": t.label, "row": t.row, "page": Link(use.title, href), "page_title": use.title, "how": use.how})
+    return pd.DataFrame(rows, columns=["figure", "row", "page", "page_title", "how"])
+
+
+def figures_table(usage: pd.DataFrame | None = None) -> Html:
+    """The figures register, each figure with the pages that show it (the reverse index)."""
+    from .evidence import POSITIONS, columns_of
+
+    usage = figure_pages() if usage is None else usage
+    frame = data.load_table("figures")
+    shown_on = usage.groupby("row")["page_title"].apply(lambda s: "; ".join(dict.fromkeys(s)))
+    frame = frame.assign(shown_on=[shown_on.get(i + 1, "") for i in frame.index])
+    columns = [*columns_of("figures"), Column("shown_on", "Shown on (pages)", "text")]
+    return table(frame, columns, table_name="figures", link_header="Source", with_document=True, unlinked=POSITIONS)
+
+
+def figure_pages_table(usage: pd.DataFrame | None = None) -> Html:
+    """One row per figure and page that shows it, linking to the page."""
+    usage = figure_pages() if usage is None else usage
+    return table(usage, {"figure": "Figure", "page": "Page", "how": "How the page shows it"}, kinds={"page": "link"},
+                 searchable=True, search_label="Search by figure or page")
 
 
 def figures_download() -> Html:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import data, sources
+from .. import cells, data, sources
 from ..provenance import parse_lines
 from . import formats
 from .render import Html, render
@@ -21,12 +21,19 @@ def anchor(name: str) -> str:
     return f"table-{name.replace('_', '-')}"
 
 
+#: Numeric columns that give a row's position, not a figure of the source: shown without a link.
+POSITIONS = ("row_order", "printing", "point_order", "point_level")
+
+
 def columns_of(name: str) -> list[Column]:
-    """A transcribed table's columns, headed by their schema titles (provenance excluded)."""
+    """A transcribed table's columns, headed by their schema titles (provenance excluded).
+
+    ``cell_lines`` is not shown as a column: each value's link goes to its own line instead.
+    """
     fields = data.table_info(name).descriptor["schema"]["fields"]
     out = []
     for f in fields:
-        if f["name"] in PROVENANCE:
+        if f["name"] in PROVENANCE or f["name"] == cells.CELL_LINES:
             continue
         unit = str(f.get("unit", "")).lower()
         kind = "auto"
@@ -43,7 +50,8 @@ def columns_of(name: str) -> list[Column]:
 def evidence_table(name: str, df: pd.DataFrame | None = None, **options) -> Html:
     """A transcribed table as on its evidence page: schema titles, one source link per row."""
     frame = data.load_table(name) if df is None else df
-    return table(frame, columns_of(name), table_name=name, **({"link_header": "Source lines", "with_document": False} | options))
+    defaults = {"link_header": "Source lines", "with_document": False, "unlinked": POSITIONS}
+    return table(frame, columns_of(name), table_name=name, **(defaults | options))
 
 
 def with_line_range(frame: pd.DataFrame) -> pd.DataFrame:
@@ -54,6 +62,12 @@ def with_line_range(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _words(text) -> str:
     return formats.text(text) if text else ""
+
+
+def _cell_lines_words(ccth: dict) -> str:
+    """How the line of each value was read (``ccth.cell_lines``), for "How the table was read"."""
+    text = ccth.get("cell_lines")
+    return f"The line of each value (each number links to it): {' '.join(str(text).split())}" if text else ""
 
 
 def section(name: str) -> Html:
@@ -67,7 +81,7 @@ def section(name: str) -> Html:
         name=name,
         title=info.title,
         description=_words(info.description),
-        reconstruction=_words(ccth.get("reconstruction")),
+        reconstruction=_words(" ".join(t for t in (ccth.get("reconstruction"), _cell_lines_words(ccth)) if t)),
         notes=_words(ccth.get("notes")),
         table=evidence_table(name, df),
         n_rows=len(df),

@@ -1,7 +1,16 @@
 """Links from a figure to the lines of its source document.
 
 Every source's text is shown, line by line with ``id="L<n>"`` anchors, at the foot of its
-evidence page (the registry names the page). A link goes to the first line of the range.
+evidence page (the registry names the page). A link goes to the first line of the range, so that
+it lands there without scripts; a link to several lines also carries them (``data-lines``), and
+the site's script (``_static/ccth-provenance.js``) makes it ``#L<start>-L<end>`` and highlights
+the whole range on arrival.
+
+Each number or date in a table (and, with :func:`linked_value`, in prose) links to exactly the
+lines that print it: its own line where the row records it (``cell_lines``, see
+:mod:`ccth_lib.cells`), else its row's lines (:func:`cell_source`). Its document, lines and the
+verbatim text there are the link's accessible description, shown in a pop-up on hover and on
+keyboard focus.
 """
 
 from __future__ import annotations
@@ -9,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import sources
+from . import formats
 
 
 @dataclass(frozen=True)
@@ -60,3 +70,151 @@ def inline_link(link: SourceLink, with_document: bool = False):
     from .render import render
 
     return render("link.html.j2", href=link.href, text=link.text(with_document), title=link.title)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cell-level links: each number (or date) to the lines that print it, with a pop-up
+
+
+#: How a value of each display kind is looked for in its lines (see :func:`ccth_lib.cells.find`).
+_FIND_KIND = {"number": "number", "count": "number", "percent": "number", "share": "number",
+              "signed": "number", "money_thousands": "number", "date": "date"}
+
+#: Longest quote a pop-up shows; a longer text is shortened around the value.
+QUOTE_CHARS = 180
+
+
+@dataclass(frozen=True)
+class CellSource:
+    """Where one value shown on a page comes from: the lines of its source that print it.
+
+    ``link`` is the value's own lines where the row records them (``cell_lines``), else its
+    row's lines; ``row`` is the row's lines when they differ; ``printed`` says whether the
+    value is printed there (a derived number is not: its pop-up says so); ``excerpt`` is the
+    verbatim text of those lines (whitespace normalised), shortened around the value.
+    """
+
+    link: SourceLink
+    row: SourceLink | None
+    printed: bool
+    excerpt: str
+
+    @property
+    def href(self) -> str:
+        """The first line (a page without scripts still lands there); see :attr:`data_lines`."""
+        return self.link.href
+
+    @property
+    def data_lines(self) -> str | None:
+        """``"START-END"`` for a range (the site's script makes the link ``#LSTART-LEND``), else None."""
+        return data_lines(self.link)
+
+    @property
+    def description(self) -> str:
+        """The pop-up and the link's accessible description: document, lines, verbatim quote."""
+        src = sources.get(self.link.source_id)
+        quote = f"{src.short_title}, {self.link.lines_text}: “{self.excerpt}”"
+        if not self.printed:
+            return f"Not printed as such in the document (worked out from its row). The row: {quote}"
+        if self.row is not None:
+            return f"{quote} (the row: {self.row.lines_text})"
+        return quote
+
+
+def data_lines(link: SourceLink) -> str | None:
+    return f"{link.line_start}-{link.line_end}" if link.line_end > link.line_start else None
+
+
+def _lookup(kind: str, value):
+    """The value as looked for in the text: a share (0-1) is printed as a percentage."""
+    if kind == "share":
+        return float(value) * 100
+    return value
+
+
+def cell_source(row, column: str, value, kind: str) -> CellSource | None:
+    """The source of one number or date of a row (None: not a number or date, or no provenance).
+
+    The value's own lines where the row's ``cell_lines`` records them, else the row's range.
+    """
+    from .. import cells
+
+    find_kind = _FIND_KIND.get(kind)
+    row_link = link_of(row)
+    if find_kind is None or row_link is None or formats.missing(value):
+        return None
+    own = cells.lines_of(row, column)
+    link = SourceLink(row_link.source_id, own.start, own.end) if own else row_link
+    lines = sources.lines(link.source_id)
+    if link.line_end > len(lines):
+        return None
+    text = cells.RowText(lines, link.line_start, link.line_end).text
+    if own:  # a split value (reassembled text) shows its pieces only
+        text = " … ".join(cells.RowText(lines, a, b).text for a, b in own.parts)
+    try:  # a difference (kind "signed") is worked out, never read from the document
+        found = None if kind == "signed" else cells.find(find_kind, _lookup(kind, value), text)
+    except (TypeError, ValueError):
+        found = None
+    return CellSource(
+        link=link,
+        row=row_link if own and (own.start, own.end) != (row_link.line_start, row_link.line_end) else None,
+        printed=found is not None,
+        excerpt=_shorten(text, found),
+    )
+
+
+def _shorten(text: str, found: tuple[int, int] | None) -> str:
+    if len(text) <= QUOTE_CHARS:
+        return text
+    centre = found[0] if found else 0
+    lo = max(0, centre - QUOTE_CHARS // 2)
+    hi = min(len(text), lo + QUOTE_CHARS)
+    lo = max(0, hi - QUOTE_CHARS)
+    if lo > 0:
+        lo = text.find(" ", lo) + 1 or lo
+    if hi < len(text):
+        hi = text.rfind(" ", lo, hi) if text.rfind(" ", lo, hi) > lo else hi
+    return ("…" if lo > 0 else "") + text[lo:hi].strip() + ("…" if hi < len(text) else "")
+
+
+def source_id_of(*parts) -> str:
+    """A stable id for a pop-up's text (unique on a page: made from what the link shows)."""
+    import hashlib
+
+    return "ccth-src-" + hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:12]
+
+
+def linked_value(value, kind: str, row, column: str, base: str = ""):
+    """A number (or date) for prose, formatted for readers and linked to the lines that print it.
+
+    The same accessible link as in tables: the link's description (and its pop-up on hover and
+    keyboard focus) gives the document, lines and verbatim quote. Glue it as a phrase::
+
+        glue_phrases(total=linked_value(2963, "count", row, "usually_avoidable"))   # {glue:md}`total`
+
+    ``row`` is the row (a mapping with ``source_id``, ``line_start``, ``line_end``, ``quote`` and,
+    where recorded, ``cell_lines``) the value comes from: a row of a table, or of the figures
+    register (:func:`figure_value`). ``base`` is the way from the page that shows the phrase to
+    the evidence pages: ``""`` from a notebook page, ``"../notebooks/"`` from a page of ``book/``.
+    """
+    from .render import render
+
+    shown = formats.format_value(value, kind)
+    src = cell_source(row, column, value, kind)
+    if src is None:
+        return render("cell_link.html.j2", text=shown, source=None)
+    return render("cell_link.html.j2", text=shown, source={
+        "id": source_id_of(src.href, src.data_lines, column, shown, src.description),
+        "href": base + src.href, "lines": src.data_lines, "column": column, "text": src.description,
+    })
+
+
+def figure_value(figure_id: str, kind: str = "number", base: str = ""):
+    """A figure of the register (``data/tables/figures.csv``), linked to its lines, for prose."""
+    from .. import data
+
+    reg = data.figures()
+    if figure_id not in reg.index:
+        raise KeyError(f"no figure {figure_id!r} in data/tables/figures.csv")
+    row = reg.loc[figure_id]
+    return linked_value(row["value"], kind, row, "value", base)

@@ -16,7 +16,7 @@ from typing import Iterable, Mapping, Sequence
 import pandas as pd
 
 from . import formats
-from .links import link_of
+from .links import cell_source, data_lines, link_of, source_id_of
 from .render import Html, render
 
 PROVENANCE = ("source_id", "line_start", "line_end", "quote")
@@ -57,6 +57,11 @@ def table(
     link_header: str = "Source",
     with_document: bool = True,
     wide: Sequence[str] = (),
+    unlinked: Sequence[str] = (),
+    searchable: bool = False,
+    filters: Sequence[str] = (),
+    search_label: str = "Search the table",
+    sort_keys: Mapping[str, str] | None = None,
 ) -> Html:
     """Render ``df`` as one accessible HTML table.
 
@@ -66,6 +71,21 @@ def table(
     text names the document too). ``wide`` names text columns given room to read (long
     explanations). ``table_name`` marks a table read from ``data/tables`` whose
     index is still the CSV's row position.
+
+    With ``links``, every number and date of a row with provenance links to exactly the lines
+    that print it (its own line where the row's ``cell_lines`` records it, else the row's lines),
+    and its document, lines and verbatim quote are the link's accessible description, shown in
+    a pop-up on hover and keyboard focus (:func:`.links.cell_source`); ``unlinked`` names numeric
+    columns that are not figures (a row's position) and so are not linked.
+
+    ``searchable`` (opt-in) marks the table for the site's own search, sort and filter script
+    (``_site_assets/_static/ccth/ccth-table-tools.js``, shipped with the site; a script tag rendered
+    here loads it once, so only pages with a searchable table load it): a search box, one drop-down
+    filter per column named in ``filters`` (its options are the column's values as shown), and
+    sorting by any column. Date and number cells carry their raw value (``data-sort``) so that
+    they sort in time and numeric order; ``sort_keys`` maps a shown column to another column of
+    ``df`` whose date or number it sorts by instead (e.g. "October & November 2018" by its first day). Rows are only hidden or reordered by the script, never
+    rebuilt, so each row keeps its own source link.
     """
     cols = columns_from(columns, kinds)
     missing = [c.name for c in cols if c.name not in df.columns]
@@ -78,19 +98,98 @@ def table(
         header.append({"header": link_header, "classes": "lines"})
     if table_name is not None and not pd.api.types.is_integer_dtype(df.index):
         raise ValueError(f"table {table_name}: the index must be the CSV row position (use the loaded frame, not a re-indexed one)")
+    sort_keys = dict(sort_keys or {})
+    if (filters or sort_keys) and not searchable:
+        raise ValueError("table: filters and sort keys need searchable=True")
+    missing_keys = [k for k in sort_keys.values() if k not in df.columns]
+    if missing_keys:
+        raise KeyError(f"table: no sort-key column(s) {missing_keys}")
+    unknown = [f for f in filters if f not in {c.name for c in cols}]
+    if unknown:
+        raise KeyError(f"table: filter(s) {unknown} are not among the columns shown")
     rows = []
     for index, record in zip(df.index, df.to_dict("records")):
         cells = [_cell(record[c.name], k) | {"classes": _classes(k, c.name in wide)} for c, k in resolved]
+        if searchable:
+            for cell, (c, k) in zip(cells, resolved):
+                key = sort_keys.get(c.name)
+                cell["sort"] = _sort_key(record[key], formats.kind_of(key, df[key])) if key else _sort_key(record[c.name], k)
         if show_links:
+            for cell, (c, k) in zip(cells, resolved):
+                if c.name not in unlinked:
+                    cell["source"] = _source(record, c.name, k)
             link = link_of(record)
             cells.append({
                 "text": link.text(with_document) if link else "",
                 "href": link.href if link else None,
                 "title": link.title if link else None,
                 "classes": "lines",
+                "source": {"href": link.href, "lines": data_lines(link), "column": None, "text": link.title} if link else None,
             })
         rows.append({"number": int(index) + 1 if table_name is not None else None, "cells": cells})
-    return render("table.html.j2", columns=header, rows=rows, table_name=table_name, caption=caption)
+    search = {"label": search_label, "filters": _filters(resolved, filters, rows), "script": SEARCH_SCRIPT} if searchable else None
+    pops = _number_sources(rows, table_name, caption, header)
+    return render("table.html.j2", columns=header, rows=rows, table_name=table_name, caption=caption, search=search, sources=pops)
+
+
+# --- Provenance pop-ups: each number's link and the text of its pop-up ----------------------
+
+
+def _source(record: Mapping, column: str, kind: str) -> dict | None:
+    src = cell_source(record, column, record[column], kind)
+    if src is None:
+        return None
+    return {"href": src.href, "lines": src.data_lines, "column": column, "text": src.description}
+
+
+def _number_sources(rows: list[dict], table_name, caption, header) -> list[dict]:
+    """Give each linked cell the id of its pop-up text (unique on the page); the texts, in order."""
+    key = source_id_of(table_name, caption, [h["header"] for h in header],
+                       [[(c["text"], (c.get("source") or {}).get("href")) for c in r["cells"]] for r in rows])
+    out = []
+    for i, r in enumerate(rows):
+        for j, cell in enumerate(r["cells"]):
+            src = cell.get("source")
+            if src:
+                src["id"] = f"{key}-{i}-{j}"
+                out.append(src)
+    return out
+
+
+#: The search, sort and filter script, relative to the built site's root (shipped from
+#: ``_site_assets/_static/ccth/``; not under ``_static/``, whose scripts Jupyter Book puts on every page).
+SEARCH_SCRIPT = "_static/ccth/ccth-table-tools.js"
+
+
+def _sort_key(value, kind: str) -> str | None:
+    """The raw value a date or number cell sorts by (None: the script sorts by the cell's text)."""
+    if formats.missing(value):
+        return None
+    if kind == "date":
+        try:
+            return pd.Timestamp(value).date().isoformat()
+        except (TypeError, ValueError):
+            return None
+    if kind in formats.NUMERIC_KINDS and not isinstance(value, bool):
+        return repr(float(value))
+    return None
+
+
+def _filters(resolved, names: Sequence[str], rows: list[dict]) -> list[dict]:
+    """One drop-down per filtered column: its header, position and the distinct values as shown,
+    in the column's order (time for dates, size for numbers, alphabetical for text)."""
+    position = {c.name: i for i, (c, _) in enumerate(resolved)}
+    out = []
+    for name in names:
+        i, kind = position[name], resolved[position[name]][1]
+        keys: dict[str, tuple] = {}
+        for r in rows:
+            cell = r["cells"][i]
+            if cell["text"]:
+                sort = cell.get("sort")
+                keys[cell["text"]] = (float(sort),) if sort and kind in formats.NUMERIC_KINDS else ((sort or cell["text"]).casefold(),)
+        out.append({"header": resolved[i][0].header, "column": i, "options": sorted(keys, key=lambda t: (keys[t], t))})
+    return out
 
 
 def _classes(kind: str, wide: bool) -> str:
