@@ -135,3 +135,16 @@ def site_url(built_site):
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian chromium, headless, one per test module (see tests/browsing.py)."""
+    from playwright.sync_api import sync_playwright
+
+    from browsing import launch_options
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(**launch_options())
+        yield b
+        b.close()

@@ -21,6 +21,8 @@ run's worker processes (computed by the first that asks, under a lock, and kept 
 
 from __future__ import annotations
 
+from browsing import launch_options
+
 import asyncio
 import importlib.util
 import json
@@ -37,9 +39,6 @@ import pytest
 # run in one worker process; otherwise the second process waits for the first's report.
 pytestmark = [pytest.mark.browser, pytest.mark.build, pytest.mark.xdist_group("site_visit")]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
 ROOT = Path(__file__).resolve().parents[1]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VIEWPORT = {"width": 1280, "height": 900}
@@ -346,9 +345,7 @@ SELF_TEST_PAGE = """<!DOCTYPE html>
 
 
 def _launch_args() -> dict:
-    if not shutil.which("chromium") and not Path(CHROMIUM).is_file():
-        pytest.fail("Debian chromium is not installed (make test installs it with apt-get)")
-    return {"executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}
+    return launch_options()
 
 
 async def _tab(cdp, count: int) -> None:

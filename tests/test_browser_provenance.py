@@ -10,7 +10,6 @@ prints the number. A row's link to several lines highlights the whole range.
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
@@ -18,7 +17,6 @@ from ccth_lib import cells, data, sources
 
 pytestmark = [pytest.mark.browser, pytest.mark.build]
 
-CHROMIUM = "/usr/bin/chromium"
 PAGE = "notebooks/evidence_paper.html"
 
 #: (table, how to find the row, column, the number as shown)
@@ -29,21 +27,6 @@ FIGURES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not shutil.which("chromium") and not shutil.which(CHROMIUM):
-        pytest.fail("Debian chromium is not installed (make test installs it with apt-get)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"],
-        )
-        yield b
-        b.close()
 
 
 @pytest.fixture

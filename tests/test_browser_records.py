@@ -4,9 +4,9 @@ filter; filters, sorting and the timeline's links to its findings work; nothing 
 
 from __future__ import annotations
 
+from browsing import assert_local_only
+
 import re
-import shutil
-from urllib.parse import urlparse
 
 import pytest
 
@@ -14,24 +14,8 @@ from ccth_lib import data
 
 pytestmark = [pytest.mark.browser, pytest.mark.build]
 
-CHROMIUM = "/usr/bin/chromium"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not shutil.which("chromium") and not shutil.which(CHROMIUM):
-        pytest.fail("Debian chromium is not installed (make test installs it with apt-get)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"],
-        )
-        yield b
-        b.close()
 
 
 def open_page(browser, url):
@@ -43,9 +27,6 @@ def open_page(browser, url):
     return page, requests, errors
 
 
-def assert_local_only(requests):
-    hosts = {urlparse(u).hostname for u in requests if urlparse(u).scheme in ("http", "https", "ws", "wss")}
-    assert hosts <= {"127.0.0.1"}, f"the page requested other hosts: {sorted(hosts - {'127.0.0.1'})}"
 
 
 def visible_rows(box) -> list[int]:

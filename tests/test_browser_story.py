@@ -3,8 +3,8 @@ render offline, each with its text alternative, and no request leaves 127.0.0.1.
 
 from __future__ import annotations
 
-import shutil
-from urllib.parse import urlparse
+from browsing import assert_local_only
+
 
 import pytest
 
@@ -12,24 +12,8 @@ from ccth_lib import data
 
 pytestmark = [pytest.mark.browser, pytest.mark.build]
 
-CHROMIUM = "/usr/bin/chromium"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not shutil.which("chromium") and not shutil.which(CHROMIUM):
-        pytest.fail("Debian chromium is not installed (make test installs it with apt-get)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"],
-        )
-        yield b
-        b.close()
 
 
 def open_page(browser, url, width=1280):
@@ -42,9 +26,6 @@ def open_page(browser, url, width=1280):
     return page, requests, errors
 
 
-def assert_local_only(requests):
-    hosts = {urlparse(u).hostname for u in requests if urlparse(u).scheme in ("http", "https", "ws", "wss")}
-    assert hosts <= {"127.0.0.1"}, f"the page requested other hosts: {sorted(hosts - {'127.0.0.1'})}"
 
 
 def test_the_case_management_diagram_renders_with_its_text_equivalent(browser, site_url):

@@ -6,6 +6,8 @@ Quick checks run in-process (typer's CliRunner); the commands that execute pages
 
 from __future__ import annotations
 
+from browsing import launch_options
+
 import ast
 import base64
 import hashlib
@@ -154,7 +156,7 @@ def test_the_html_draws_its_chart_offline(html_run):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox", "--disable-gpu"])
+        b = p.chromium.launch(**launch_options())
         page = b.new_page()
         requests, errors = [], []
         page.on("request", lambda r: requests.append(r.url))
@@ -338,7 +340,7 @@ def test_the_tornado_and_fan_charts_draw_offline_with_descriptions_and_tables(sc
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         with sync_playwright() as p:
-            b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox", "--disable-gpu"])
+            b = p.chromium.launch(**launch_options())
             tab = b.new_page(viewport={"width": 1280, "height": 900})
             requests, errors = [], []
             tab.on("request", lambda r: requests.append(r.url))

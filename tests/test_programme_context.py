@@ -12,10 +12,8 @@ The built-site tests use the session's built site (``built_site`` in ``conftest.
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -283,7 +281,6 @@ def test_the_pages_prose_has_its_glued_figures(site, ctx, story):
 # ---------------------------------------------------------------------------------------------
 # In a browser: nothing wider than the text column; the chart draws offline
 
-CHROMIUM = "/usr/bin/chromium"
 
 MEASURE = """() => {
   const article = document.querySelector('article.bd-article') || document.querySelector('main');
@@ -306,16 +303,6 @@ MEASURE = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not shutil.which("chromium") and not Path(CHROMIUM).exists():
-        pytest.fail("Debian chromium is not installed (make test installs it with apt-get)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import re
 
-import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
