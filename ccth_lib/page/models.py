@@ -17,6 +17,7 @@ from .. import data, reconcile
 from ..models import defaults, findings, strategy
 from ..models.parameters import ChainParameters
 from ..models.register import STRATEGY_TABLES
+from ..scenarios import page_parameter_field
 from .findings import findings_table, glue_counts
 from .parameters import parameters_frame, parameters_table
 from .render import Html
@@ -27,13 +28,21 @@ def parameter_words() -> dict[str, str]:
     return {name: f.description or name for name, f in ChainParameters.model_fields.items()}
 
 
-def _fold_ltc_shares(source: ChainParameters, overrides: dict[str, Any]) -> dict[str, Any]:
-    """``ltc_share_1`` … ``ltc_share_3`` (page parameters) → one ``ltc_target_share`` mapping."""
-    given = {int(k.removeprefix("ltc_share_")): overrides.pop(k) for k in list(overrides) if k.startswith("ltc_share_")}
-    given = {k: v for k, v in given.items() if v is not None}
-    if given:
-        overrides["ltc_target_share"] = {k: given.get(k, v) for k, v in source.ltc_target_share.items()}
-    return overrides
+def _fold_mapping_entries(source: ChainParameters, overrides: dict[str, Any]) -> dict[str, Any]:
+    """Page parameters that each hold one entry of a mapping (``ltc_share_1`` … ``ltc_share_3``)
+    → that mapping parameter (``ltc_target_share``), the source's entries kept where none is given.
+    The page-to-model naming is :func:`ccth_lib.scenarios.page_parameter_field`'s, said once there."""
+    folded: dict[str, Any] = {}
+    entries: dict[str, dict[int, Any]] = {}
+    for name, value in overrides.items():
+        field_name, key = page_parameter_field(name)
+        if key is None:
+            folded[name] = value
+        elif value is not None:
+            entries.setdefault(field_name, {})[key] = value
+    for field_name, given in entries.items():
+        folded[field_name] = {k: given.get(k, v) for k, v in getattr(source, field_name).items()}
+    return folded
 
 
 @dataclass
@@ -60,7 +69,7 @@ def chain_page(**overrides: Any) -> ChainPage:
     """Run the programme paper's chain with a page's parameters (``None`` = the source's value)."""
     evidence = defaults.chain_evidence()
     source_params, provenance = defaults.chain_defaults(evidence)
-    given = _fold_ltc_shares(source_params, {k: v for k, v in overrides.items()})
+    given = _fold_mapping_entries(source_params, dict(overrides))
     given = {k: v for k, v in given.items() if v is not None}
     params = source_params.with_overrides(**given)
     result = findings.run_chain(evidence, params)
