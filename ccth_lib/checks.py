@@ -247,8 +247,9 @@ _MONTH_DAY = re.compile(rf"\b(?P<month>{_MONTH_RE})\b\.?\s+(?P<day>\d{{1,2}}){_O
 _NUMERIC_DATE = re.compile(r"\b(?P<day>\d{1,2})[./](?P<month>\d{1,2})[./](?P<year>\d{4}|\d{2})\b")
 _MONTH_YEAR = re.compile(rf"\b(?P<month>{_MONTH_RE})\b\.?\s+(?P<year>\d{{4}})\b", re.I)
 _END_OF_MONTH = re.compile(rf"\bend of (?P<month>{_MONTH_RE})\b(?:\s+(?P<year>\d{{4}}))?", re.I)
+_MONTH_ALONE = re.compile(rf"\b(?:from|in|during|by|until)\s+(?P<month>{_MONTH_RE})\b", re.I)
 _WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+    "zero one two three four five six seven eight nine ten eleven twelve".split())} | {"both": 2}
 _NUMBER_IN_TEXT = re.compile(r"(?<![\d.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 
 
@@ -261,7 +262,8 @@ def _year(text: str | None, default: int | None) -> int | None:
 
 def read_date(text: str, year: int | None = None) -> str | None:
     """The first date printed in ``text``: ``"2018-08-15"`` for a day, ``"2017-11"`` for a month
-    ("end of November"). ``year`` is the year of a date printed without one. None if there is none."""
+    ("end of November", "from December"). ``year`` is the year of a date printed without one; a
+    month printed alone ("from December") is read only when ``year`` is given. None if there is none."""
     text = re.sub(r"\s+", " ", str(text))
     found: list[tuple[int, str]] = []
     for rx in (_NUMERIC_DATE, _DAY_MONTH, _MONTH_DAY):
@@ -281,6 +283,8 @@ def read_date(text: str, year: int | None = None) -> str | None:
                 y = _year(m.groupdict().get("year"), year)
                 if y is not None:
                     found.append((m.start(), f"{y:04d}-{_MONTHS[m.group('month').lower()]:02d}"))
+    if not found and year is not None:
+        found += [(m.start(), f"{year:04d}-{_MONTHS[m.group('month').lower()]:02d}") for m in _MONTH_ALONE.finditer(text)]
     return min(found)[1] if found else None
 
 
@@ -300,7 +304,8 @@ def read_number(text: str) -> float | None:
 
 
 def read_words_number(text: str) -> float | None:
-    """A count written in words or digits: "six identified", "Five main programmes", "3 key"."""
+    """A count written in words or digits: "six identified", "Five main programmes", "3 key",
+    "both hospital sites"."""
     for w in re.findall(r"[A-Za-z]+|\d+", str(text)):
         if w.isdigit():
             return float(w)

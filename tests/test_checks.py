@@ -69,6 +69,8 @@ def run(c: Check, ev: Evidence | None = None) -> pd.DataFrame:
     ("planned for November 14th", 2017, "2017-11-14"),
     ("Workshop scheduled for Dec 13th", 2017, "2017-12-13"),
     ("by the end of November", 2017, "2017-11"),
+    ("to introduce from December a trusted assessor role", 2017, "2017-12"),
+    ("to introduce from December a trusted assessor role", None, None),
     ("– **January 2020**", None, "2020-01"),
     ("planned for November 14th", None, None),
     ("no date here", None, None),
@@ -81,6 +83,7 @@ def test_read_counts_in_words_and_digits():
     assert checks.read_words_number("The six identified Big Ticket items") == 6
     assert checks.read_words_number("Five main programmes of work") == 5
     assert checks.read_words_number("3 key products") == 3
+    assert checks.read_words_number("UTC in place on both hospital sites") == 2
     assert checks.read_number("a target of circa 3,000 per year") == 3000
 
 
@@ -175,6 +178,16 @@ def test_members_that_must_agree():
     once = run(check("agree", kind="text", report="once", members=[
         {"id": "a", "figure": "total_30"}, {"id": "b", "cell": {"table": "items", "row": {"row_order": 3}, "column": "n"}}]))
     assert once.iloc[0]["status"] == "differs" and once.iloc[0]["stated"] == "30 / 31"
+
+
+
+def test_members_that_must_differ():
+    """``expect: distinct``: one number given for two different things is the finding; two numbers agree."""
+    same = [{"id": "a", "figure": "total_30"}, {"id": "b", "text": {"source_id": "doc", "lines": "5", "quote": "Total 30"}, "value": "number"}]
+    f = run(check("agree", kind="text", report="once", expect="distinct", expected="two different slides", members=same)).iloc[0]
+    assert (f["stated"], f["derived"], f["status"]) == ("30", "two different slides", "differs")
+    other = [same[0], {"id": "b", "cell": {"table": "items", "row": {"row_order": 3}, "column": "n"}}]
+    assert run(check("agree", kind="text", report="once", expect="distinct", members=other)).iloc[0]["status"] == "agrees"
 
 
 def test_agreement_within_a_tolerance_and_a_bound():

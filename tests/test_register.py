@@ -80,7 +80,7 @@ def test_a_numeric_stated_value_is_printed_at_its_lines(reg):
     """The lines a finding names for its stated value print that value (scaled figures and
     derived quantities, whose stated value is a count or a computation, are left out)."""
     computed = ("plausibility.", "method.yield", "method.appendix", "text.action_numbers_headings", "arithmetic.counts", "arithmetic.ninety",
-                "arithmetic.tick", "plausibility.community")
+                "arithmetic.tick", "plausibility.community", "same_quantity.acute_sites")  # the last: counts printed in words
     for f in reg.itertuples():
         if not isinstance(f.stated, float) or f.id.startswith(computed) or f.basis != "independent":
             continue
@@ -109,6 +109,17 @@ def test_a_numeric_stated_value_is_printed_at_its_lines(reg):
     ("text.job_titles.approver", "Commissioning & Redesign Officer, Out of Hospital", "Deputy Director of Performance & Delivery/Head of Out of Hospital"),
     ("text.last_updated_header.header", "2017-12-01", "2017-12-15"),
     ("status.design_sessions.planned_after_stood_down", "2018-10-18", "2018-10-16"),
+    ("same_quantity.acute_sites.a_and_e_review", 3.0, 2.0),
+    ("status.decisions_missing.step_up_beds_deferred",
+     "request for change (undated): deferred the design and modelling of step-up beds until the Joint Strategic Needs Assessment is received",
+     "no entry with the words “step”, “bed”"),
+    ("status.decisions_missing.comms_strategy_refresh",
+     "request for change (undated): agreed to refresh the communications and engagement strategy for the new Phase 3 design approach",
+     "no entry with the words “engagement”"),
+    ("text.same_slide_two_subjects.slide_36", "36", "two different slides"),
+    ("text.event_names.what_matters", "What Matters to You / What Matters to Me", "one name"),
+    ("text.tense_status_report.delivery_refresh_session", "2017-11-22", "2018-01-18"),
+    ("text.tense_status_report.trusted_assessor_care_homes", "2017-12", "2018-01-18"),
 ])
 def test_findings_of_every_kind(found, fid, stated, derived):
     f = found.loc[fid]
@@ -124,6 +135,13 @@ def test_what_the_descriptor_notes_recorded_is_now_computed(found):
         "dates.weekday.paper_2018_10_l1129", "dates.weekday.paper_2018_10_l1142", "dates.weekday.paper_2018_10_l1143"}
     assert {"text.version_numbers.0_10_row9", "text.version_numbers.012_row11"} <= ids
     assert "status.products_to_complete.p3_status" in ids
+
+
+def test_the_planned_design_sessions_are_found_in_every_place_the_report_plans_them(found):
+    f = found.loc["status.design_sessions.planned_after_stood_down"]
+    lines = {(loc.source_id, loc.line_start) for loc in reconcile.parse_locations(f["locations"])}
+    assert {("highlight-2018-10", 71), ("highlight-2018-10", 85), ("highlight-2018-10", 124), ("highlight-2018-10", 244),
+            ("paper-2018-10", 1144)} <= lines
 
 
 def test_every_printed_weekday_is_compared(reg):
