@@ -39,7 +39,7 @@ from typing import Any, Iterable, Iterator, Mapping
 
 import nbformat
 
-from . import paths
+from . import kernels, paths
 
 DIGEST_KEY = "input_digest"
 INPUTS_KEY = "inputs"
@@ -546,19 +546,22 @@ def execute(
         own = os.environ.get("PYTHONSTARTUP", "")
         startup.write_text(_RECORDER.format(root=str(root), record=str(record), startup=own), encoding="utf-8")
         nbformat.write(source_nb, tmp_in)
-        with _environ(CCTH_ROOT=str(root), PYTHONSTARTUP=str(startup)):
+        kernel_cpu = Path(tmp) / "kernel-cpu.txt"
+        with _environ(CCTH_ROOT=str(root), PYTHONSTARTUP=str(startup), **{kernels.CPU_FILE_ENV: str(kernel_cpu)}):
             pm.execute_notebook(
                 str(tmp_in),
                 str(tmp_out),
                 parameters=parameters,
                 cwd=str(path.parent),
-                kernel_name="python3",
+                kernel_name=kernels.kernel_name(),
                 progress_bar=False,
                 execution_timeout=timeout,
                 start_timeout=300,  # a kernel starts in a second or two, unless the machine is busy
                 # quiet kernels: the "running over TCP without encryption" warning, once a page
                 extra_arguments=["--IPKernelApp.log_level=ERROR"],
             )
+        global _last_kernel_cpu
+        _last_kernel_cpu = kernels.reported_cpu(kernel_cpu)
         inputs = read_record(record, root)
         package_here = Path(__file__).resolve().parent == root / "ccth_lib"  # not so in a scratch copy
         if package_here and "ccth_lib" in json.dumps(source_cells(source_nb)) and not any(k.startswith("ccth_lib/") for k in inputs):
@@ -601,7 +604,11 @@ class Executed:
 
 #: Environment variables a worker process takes from the process that asked for the execution
 #: (a forkserver's workers would otherwise have the environment the server started with).
-PASSED_ON = ("CCTH_ROOT", "CCTH_CACHE_DIR")
+PASSED_ON = ("CCTH_ROOT", "CCTH_CACHE_DIR", kernels.SERVER_ENV, "JUPYTER_PATH")
+
+
+#: The CPU seconds the last page's kernel reported (a warm kernel; see :mod:`ccth_lib.kernels`).
+_last_kernel_cpu = 0.0
 
 
 def _execute_job(pg: Page, timeout: int, environ: Mapping[str, str | None] | None = None) -> Executed:
@@ -621,7 +628,8 @@ def _execute_job(pg: Page, timeout: int, environ: Mapping[str, str | None] | Non
         error = f"{exc.ename}: {exc.evalue}"
     except Exception as exc:  # noqa: BLE001 - reported per page; the other pages go on
         error = f"{type(exc).__name__}: {exc}"
-    return Executed(pg, time.perf_counter() - t0, error, os.getpid(), started, time.time(), _cpu() - c0)
+    kernel = _last_kernel_cpu if error is None else 0.0
+    return Executed(pg, time.perf_counter() - t0, error, os.getpid(), started, time.time(), _cpu() - c0 + kernel)
 
 
 def _cpu() -> float:
@@ -643,10 +651,18 @@ def default_jobs() -> int:
 def execute_pages(chosen: Iterable[Page], jobs: int | None = None, *, timeout: int = 600) -> Iterator[Executed]:
     """Execute pages in place, ``jobs`` at once (default: one per core); yields each as it ends.
 
-    Each page runs in its own worker process and kernel; a page that fails is reported (its
+    Each page runs in its own worker process and kernel (a warm kernel, forked from a server that
+    has imported the libraries: :mod:`ccth_lib.kernels`); a page that fails is reported (its
     notebook left as it was) and the others go on.
     """
     todo = list(chosen)
+    if not todo:
+        return
+    with kernels.warm_kernels():  # one server for all the pages' kernels (see ccth_lib.kernels)
+        yield from _execute_pages(todo, jobs, timeout)
+
+
+def _execute_pages(todo: list[Page], jobs: int | None, timeout: int) -> Iterator[Executed]:
     jobs = max(1, min(jobs or default_jobs(), len(todo) or 1))
     if jobs == 1:
         for pg in todo:

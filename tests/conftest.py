@@ -43,6 +43,19 @@ def pytest_unconfigure(config):
         shutil.rmtree(_run_folder(), ignore_errors=True)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def warm_kernels(request):
+    """Pages executed by this process's tests get warm kernels (ccth_lib.kernels): one kernel
+    server per worker process, started only when the worker has a test that starts kernels."""
+    if not any(item.get_closest_marker("notebooks") for item in request.session.items):
+        yield
+        return
+    from ccth_lib import kernels
+
+    with kernels.warm_kernels():
+        yield
+
+
 @pytest.fixture(scope="session")
 def shared_tmp() -> Path:
     """A folder shared by every worker process of this run (removed at its end)."""
