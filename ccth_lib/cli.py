@@ -211,7 +211,7 @@ def run(
 ) -> None:
     """Run one page with new parameters into OUT, leaving the book's copy alone.
 
-    The chain's parameters are checked against the parameter model first (types strictly: `true`
+    The models' parameters are checked against the parameter models first (types strictly: `true`
     is not a rate): a misspelt name or a value outside its range stops before anything runs.
     """
     from . import notebooks, paths, scenarios
@@ -295,17 +295,17 @@ def _write_html(executed: Path, output: Path, pg, values: dict, scenario: Option
 
 @app.command("list")
 def list_pages(names: Optional[list[str]] = typer.Argument(None, help="Page names (default: every page)")) -> None:
-    """Print each page and its parameters: default, and what it allows (from the parameter model).
+    """Print each page and its parameters: default, and what it allows (from the parameter models).
 
-    A chain parameter's default None means "the value the sources give", shown beside it; a
-    scenario file sets chain parameters by the model's names (`ltc_target_share` for the pages'
-    `ltc_share_1` ... `ltc_share_3`).
+    A model parameter's default None means "the value the evidence gives", shown beside it (or
+    what the page derives instead); a scenario file sets any model's parameters by the models'
+    names (`ltc_target_share` for the pages' `ltc_share_1` ... `ltc_share_3`).
     """
     import papermill as pm
 
     from . import scenarios
 
-    source = _source_parameters()
+    sources = scenarios.sources_of(_source_parameters())
     for pg in _resolve_pages(names):
         typer.secho(f"{pg.name}" + (f"  ({pg.title})" if pg.title else ""), bold=True)
         info = pm.inspect_notebook(str(pg.template))
@@ -315,9 +315,14 @@ def list_pages(names: Optional[list[str]] = typer.Argument(None, help="Page name
             field_name, _ = scenarios.page_parameter_field(pname)
             if field_name is not None:
                 default = meta["default"]
-                value = scenarios.source_value(source, pname)
-                value = "from the case-management cohort" if value is None else value
-                shown = f"{default} (from the evidence: {value})" if default == "None" else str(default)
+                value = scenarios.source_value(sources, pname)
+                meaning = scenarios.describe(field_name)[1]
+                if default != "None":
+                    shown = str(default)
+                elif value is None and meaning:
+                    shown = f"None ({meaning})"
+                else:
+                    shown = f"None (from the evidence: {value})"
                 allowed = scenarios.allowed(pname)
             else:
                 shown = str(pg.parameters.get(pname, meta["default"]))
@@ -337,7 +342,7 @@ def book(
     touched); every page that declares a parameter the scenario sets is executed there with the
     scenario's values; every page shows a banner naming the scenario; a first page lists every
     glued figure that differs from the baseline (figure, baseline, scenario, change, page). A bad
-    scenario file stops with one error and builds nothing.
+    scenario file stops with every problem listed, one line each, and builds nothing.
     """
     from . import scenarios
 

@@ -1,8 +1,9 @@
 """Scenarios: one file of assumptions that drives every model page, and whole books built from it.
 
-A scenario file (``scenarios/<name>.yml``) has a name, a description and ``overrides``: values
-of the chain's parameters (:class:`~ccth_lib.models.parameters.ChainParameters`), each given once
-for the whole chain (one ``target_total`` for every page that uses it)::
+A scenario file (``scenarios/<name>.yml``) has a name, a description and ``overrides``: values of
+any model's parameters (:data:`~ccth_lib.models.parameters.PARAMETER_MODELS`: the programme
+paper's chain, the strategy's frailty projection and its finance page), each given once for every
+page (one ``target_total`` for every page that uses it)::
 
     name: Higher target
     description: What if the target were raised to 3,500 a year?
@@ -10,19 +11,23 @@ for the whole chain (one ``target_total`` for every page that uses it)::
       target_total: 3500
       avoidance_rate_2021_22: 0.30
       ltc_target_share: {1: 0.5}      # a mapping may be given in part; the rest is the source's
+      population_2036: 170000         # a parameter of the frailty projection
 
-Validation reuses the parameter model's own fields and constraints, in pydantic's strict mode
-(``true`` is not a rate, ``"3000"`` is not a number). An unknown key, a wrong type or a value
-outside its allowed range is one :class:`ScenarioError` naming the file, the key and the range.
+A parameter's name is unique across the models, so the name alone says which model it sets, and
+each page is given the overrides it declares (:func:`page_parameters`). Validation reuses each
+parameter model's own fields and constraints, in pydantic's strict mode (``true`` is not a rate,
+``"3000"`` is not a number). Every problem of a file is reported at once, one line each naming the
+file, the key and what it allows (:class:`ScenarioError`): an unknown file key, a missing name or
+description, an unknown parameter (with the closest name), a wrong type, a value out of range.
 
-The model pages name two parameters differently from the parameter model: the LTC target
+The chain's pages name two parameters differently from the parameter model: the LTC target
 shares are three page parameters ``ltc_share_1`` … ``ltc_share_3``. :func:`page_items` and
-:func:`chain_overrides` are the one place that maps between the two.
+:func:`model_overrides` are the one place that maps between the two.
 
 Also here:
 
-* the plausible range of each assumption (``scenarios/ranges.yml``): :func:`load_ranges`,
-  :func:`resolve_ranges`;
+* the plausible range of each of the chain's assumptions (``scenarios/ranges.yml``):
+  :func:`load_ranges`, :func:`resolve_ranges`;
 * whole books per scenario: :func:`build_book` copies the book's sources into a scratch folder,
   executes every page that declares a parameter the scenario sets (never touching
   ``notebooks/``), adds a page listing every glued figure that differs from the baseline, marks
@@ -41,7 +46,8 @@ import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from types import NoneType, UnionType
+from typing import Any, Callable, Iterable, Literal, Mapping, Sequence, Union, get_args, get_origin
 
 import pandas as pd
 import yaml
@@ -49,7 +55,7 @@ from annotated_types import Ge, Gt, Le, Lt
 from pydantic import ValidationError
 
 from . import paths, vocab
-from .models.parameters import ChainParameters
+from .models.parameters import PARAMETER_MODELS, ChainParameters, OneOf, Parameters, parameter_model
 
 #: The keys a scenario file may have.
 FILE_KEYS = ("name", "description", "overrides")
@@ -57,17 +63,43 @@ FILE_KEYS = ("name", "description", "overrides")
 MAPPING_PAGE_PREFIX = {"ltc_target_share": "ltc_share_"}
 #: The ranges file, and what a range end may be.
 RANGES_FILE = "ranges.yml"
+#: How a parameter's description says what ``None`` means: ``"…; None = <meaning>"``.
+NONE_MEANS = "; None = "
 
 
 class ScenarioError(ValueError):
-    """A scenario (or ranges) file that cannot be used; the message names the file, key and range."""
+    """A scenario (or ranges) file that cannot be used; the message names the file, key and range,
+    one line per problem."""
 
 
 def scenarios_dir() -> Path:
     return paths.project_root() / "scenarios"
 
 
-# Allowed values, read from the parameter model -------------------------------------------------
+# Each model's source values ---------------------------------------------------------------------
+class Sources(dict):
+    """Each parameter model's source values, by model: those given, the others read from the
+    evidence (:func:`ccth_lib.models.defaults.model_defaults`) when first needed."""
+
+    def __missing__(self, model: type[Parameters]) -> Parameters:
+        from .models import defaults
+
+        self[model] = defaults.model_defaults(model)[0]
+        return self[model]
+
+
+def sources_of(source: Parameters | Mapping[type[Parameters], Parameters] | None = None) -> Sources:
+    """:class:`Sources` from what a caller has: nothing, one model's values (the chain's) or a mapping by model."""
+    if isinstance(source, Sources):
+        return source
+    if source is None:
+        return Sources()
+    if isinstance(source, Parameters):
+        return Sources({type(source): source})
+    return Sources(source)
+
+
+# Allowed values, read from the parameter models ------------------------------------------------
 def _bounds(metadata: Iterable) -> str:
     words = []
     low = next((m for m in metadata if isinstance(m, (Ge, Gt))), None)
@@ -83,39 +115,66 @@ def _bounds(metadata: Iterable) -> str:
     return " ".join(words)
 
 
-def allowed(name: str) -> str:
-    """What a chain parameter (or page parameter such as ``ltc_share_1``) accepts, in words,
-    from the parameter model's field: its type, its bounds, its choices and its description."""
-    field_name, key = (name, None) if name in ChainParameters.model_fields else page_parameter_field(name)
+def _field(name: str):
+    """The parameter model field a page parameter sets, and the mapping entry (or ``None``)."""
+    field_name, key = (name, None) if parameter_model(name) is not None else page_parameter_field(name)
     if field_name is None:
-        raise KeyError(f"{name!r} is not a chain parameter")
-    f = ChainParameters.model_fields[field_name]
-    ann = f.annotation
+        raise KeyError(f"{name!r} is not a model parameter")
+    return parameter_model(field_name).model_fields[field_name], field_name, key
+
+
+def describe(name: str) -> tuple[str, str | None]:
+    """A model parameter's description in words, and what ``None`` means for it (``None`` if
+    nothing): both from its field's description, ``"words; None = meaning"``."""
+    f, _, _ = _field(name)
+    words, _, meaning = (f.description or name).partition(NONE_MEANS)
+    return words, meaning or None
+
+
+def _optional(ann) -> tuple[Any, bool]:
+    """``X | None`` → ``(X, True)``; any other annotation → ``(ann, False)``."""
+    if get_origin(ann) in (Union, UnionType):
+        args = [a for a in get_args(ann) if a is not NoneType]
+        if len(args) == 1 and len(get_args(ann)) == 2:
+            return args[0], True
+    return ann, False
+
+
+def allowed(name: str) -> str:
+    """What a model parameter (or page parameter such as ``ltc_share_1``) accepts, in words, from
+    the parameter model's field: its type, its bounds, its choices and its description."""
+    f, field_name, key = _field(name)
     if key is not None:
         return f"a number from 0 to 1 (one entry of {field_name}: {f.description})"
-    if _literal_args(ann):
-        return "one of " + ", ".join(str(a) for a in _literal_args(ann))
-    if ann is float:
-        return f"a number {_bounds(f.metadata)}".strip()
-    if ann is int:
-        return f"a whole number {_bounds(f.metadata)}".strip()
-    return f"a mapping: {f.description}"
+    ann, nullable = _optional(f.annotation)
+    one_of = next((m for m in f.metadata if isinstance(m, OneOf)), None)
+    if one_of is not None:
+        text = "one of " + ", ".join(one_of.allowed())
+    elif _literal_args(ann):
+        text = "one of " + ", ".join(str(a) for a in _literal_args(ann))
+    elif ann is float:
+        text = f"a number {_bounds(f.metadata)}".strip()
+    elif ann is int:
+        text = f"a whole number {_bounds(f.metadata)}".strip()
+    else:
+        return f"a mapping: {f.description}"
+    meaning = describe(field_name)[1]
+    return f"{text}, or null: {meaning}" if nullable and meaning else text
 
 
 def _literal_args(ann) -> tuple:
-    from typing import Literal, get_args, get_origin
-
     return get_args(ann) if get_origin(ann) is Literal else ()
 
 
-# Page parameters <-> chain parameters (the one place they are mapped) --------------------------
+# Page parameters <-> model parameters (the one place they are mapped) --------------------------
 def page_parameter_field(name: str) -> tuple[str | None, int | None]:
-    """The chain parameter a page parameter sets: ``"target_total"`` → ``("target_total", None)``,
-    ``"ltc_share_2"`` → ``("ltc_target_share", 2)``; ``(None, None)`` if it is not a chain parameter."""
-    if name in ChainParameters.model_fields and name not in MAPPING_PAGE_PREFIX:
+    """The model parameter a page parameter sets: ``"target_total"`` → ``("target_total", None)``,
+    ``"ltc_share_2"`` → ``("ltc_target_share", 2)``, ``"population_2036"`` → ``("population_2036",
+    None)``; ``(None, None)`` if it is no model's parameter."""
+    if isinstance(name, str) and parameter_model(name) is not None and name not in MAPPING_PAGE_PREFIX:
         return name, None
     for field_name, prefix in MAPPING_PAGE_PREFIX.items():
-        if name.startswith(prefix) and name.removeprefix(prefix).isdigit():
+        if isinstance(name, str) and name.startswith(prefix) and name.removeprefix(prefix).isdigit():
             return field_name, int(name.removeprefix(prefix))
     return None, None
 
@@ -134,9 +193,10 @@ def page_parameters(overrides: Mapping[str, Any], declared: Iterable[str]) -> di
     return {name: value for key, v in overrides.items() for name, value in page_items(key, v) if name in declared}
 
 
-def chain_overrides(page_values: Mapping[str, Any], source: ChainParameters) -> dict[str, Any]:
-    """Page parameter values (``ccth run -p``) as chain-parameter overrides; ``None`` values and
-    non-chain parameters are left out. Mapping entries are merged into the source's mapping."""
+def model_overrides(page_values: Mapping[str, Any]) -> dict[str, Any]:
+    """Page parameter values (``ccth run -p``) as model-parameter overrides; ``None`` values and
+    parameters of no model are left out. Mapping entries are gathered into a partial mapping
+    (:func:`validate_overrides` merges it into the source's)."""
     out: dict[str, Any] = {}
     for name, value in page_values.items():
         field_name, key = page_parameter_field(name)
@@ -155,83 +215,114 @@ def _suggest(key: str, names: Sequence[str]) -> str:
     return f" (did you mean {close[0]}?)" if close else ""
 
 
-def validate_overrides(overrides: Any, source: ChainParameters, where: str) -> tuple[dict[str, Any], ChainParameters]:
-    """Check overrides strictly against the parameter model; return them typed, and the parameters.
+def parameter_names() -> list[str]:
+    """Every model's parameters, model by model."""
+    return [name for model in PARAMETER_MODELS for name in model.model_fields]
 
-    ``where`` names the file (or command) in the error. Every problem is listed, each naming
-    its key and what it allows.
-    """
+
+def _check_overrides(overrides: Any, sources: Sources, where: str) -> tuple[list[str], dict[str, Any], dict[type, Parameters]]:
+    """Every problem of the overrides (one line each), the overrides typed, and each model they set, validated."""
     if overrides is None:
         overrides = {}
     if not isinstance(overrides, Mapping):
-        raise ScenarioError(f"{where}: overrides must be a mapping of parameter names to values, got {type(overrides).__name__}")
-    names = list(ChainParameters.model_fields)
-    problems: list[str] = []
-    merged: dict[str, Any] = {}
+        return [f"{where}: overrides must be a mapping of parameter names to values, got {type(overrides).__name__}"], {}, {}
+    names = parameter_names()
+    order = {key: i for i, key in enumerate(overrides)}
+    problems: list[tuple[int, str]] = []  # (the key's place in the file, the problem): listed in the file's order
+    merged: dict[type, dict[str, Any]] = {}
     for key, value in overrides.items():
-        if key not in ChainParameters.model_fields:
-            problems.append(f"{where}: key {key!r} is not a model parameter{_suggest(str(key), names)}; parameters: {', '.join(names)}")
+        model = parameter_model(key) if isinstance(key, str) else None
+        if model is None:
+            problems.append((order[key], f"{where}: key {key!r} is not a model parameter{_suggest(str(key), names)}; "
+                                         f"parameters: {', '.join(names)}"))
             continue
-        current = getattr(source, key)
-        if key in MAPPING_PAGE_PREFIX and isinstance(value, Mapping) and isinstance(current, Mapping):
-            unknown = [k for k in value if k not in current]
-            if unknown:
-                problems.append(f"{where}: {key} has no entry {unknown[0]!r}; allowed entries: {', '.join(map(str, current))}, "
-                                f"each {allowed(MAPPING_PAGE_PREFIX[key] + str(next(iter(current))))}")
-                continue
-            value = dict(current) | dict(value)
+        if key in MAPPING_PAGE_PREFIX and isinstance(value, Mapping):
+            current = getattr(sources[model], key)
+            if isinstance(current, Mapping):
+                unknown = [k for k in value if k not in current]
+                if unknown:
+                    problems.append((order[key], f"{where}: {key} has no entry {unknown[0]!r}; allowed entries: {', '.join(map(str, current))}, "
+                                                 f"each {allowed(MAPPING_PAGE_PREFIX[key] + str(next(iter(current))))}"))
+                    continue
+                value = dict(current) | dict(value)
         if key == "locality_shares" and isinstance(value, Mapping):
             want = list(vocab.localities())
             if sorted(map(str, value)) != sorted(want):
-                problems.append(f"{where}: locality_shares = {dict(value)!r} must give a share for each of {', '.join(want)} "
-                                f"(allowed: {allowed('locality_shares')}, or null for the case-management cohort)")
+                problems.append((order[key], f"{where}: locality_shares = {dict(value)!r} must give a share for each of {', '.join(want)} "
+                                             f"(allowed: {allowed('locality_shares')}, or null for the case-management cohort)"))
                 continue
-        merged[key] = value
-    if not problems:
+        merged.setdefault(model, {})[key] = value
+    by_model: dict[type, Parameters] = {}
+    for model, given in merged.items():
         try:
-            params = ChainParameters.model_validate(source.model_dump() | merged, strict=True)
+            by_model[model] = model.model_validate(sources[model].model_dump() | given, strict=True)
         except ValidationError as exc:
             for err in exc.errors():
-                key = str(err["loc"][0]) if err["loc"] else "overrides"
+                key = str(err["loc"][0]) if err["loc"] else None
+                msg = err["msg"].removeprefix("Value error, ")
+                if key not in model.model_fields:  # a check of the model as a whole
+                    problems.append((min(order[k] for k in given), f"{where}: {', '.join(given)}: {msg}"))
+                    continue
                 entry = ".".join(str(p) for p in err["loc"][1:])
-                shown = overrides.get(key, err.get("input")) if key in overrides else err.get("input")
+                shown = overrides[key] if key in overrides else err.get("input")
                 what = f"{key}[{entry}]" if entry else key
-                problems.append(f"{where}: parameter {what}={shown!r}: {err['msg']} (allowed: {allowed(key)})")
+                words = allowed(key)
+                problems.append((order.get(key, len(order)),
+                                 f"{where}: parameter {what}={shown!r}: {msg}" + ("" if words in msg else f" (allowed: {words})")))
+    typed = {k: getattr(by_model[m], k) for m, given in merged.items() if m in by_model for k in given}
+    return list(dict.fromkeys(text for _, text in sorted(problems, key=lambda p: p[0]))), typed, by_model
+
+
+def validate_overrides(overrides: Any, source: Parameters | Mapping | None, where: str) -> tuple[dict[str, Any], dict[type, Parameters]]:
+    """Check overrides strictly against the parameter models; return them typed, and each model
+    they set with its parameters (the source's values, ``source``, and the overrides).
+
+    ``where`` names the file (or command) in the error. Every problem is listed, one line each,
+    naming its key and what it allows.
+    """
+    problems, typed, by_model = _check_overrides(overrides, sources_of(source), where)
     if problems:
-        raise ScenarioError("\n".join(dict.fromkeys(problems)))
-    typed = {k: getattr(params, k) for k in merged}
-    return typed, params
+        raise ScenarioError("\n".join(problems))
+    return typed, by_model
 
 
-def check_page_values(page_values: Mapping[str, Any], source: ChainParameters, where: str) -> None:
-    """Strictly validate the chain parameters among a page's parameter values (``ccth run -p``).
+def check_page_values(page_values: Mapping[str, Any], source: Parameters | Mapping | None, where: str) -> None:
+    """Strictly validate the model parameters among a page's parameter values (``ccth run -p``).
 
     An entry of a mapping parameter (``ltc_share_2``) is named as the page names it."""
-    problems = []
+    problems, entries = [], set()
     for name, value in page_values.items():
         field_name, key = page_parameter_field(name)
         if key is not None and value is not None:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
                 problems.append(f"{where}: parameter {name}={value!r}: not a share (allowed: {allowed(name)})")
+                entries.add(name)
+    checked = model_overrides({k: v for k, v in page_values.items() if k not in entries})
+    problems += _check_overrides(checked, sources_of(source), where)[0]
     if problems:
         raise ScenarioError("\n".join(problems))
-    validate_overrides(chain_overrides(page_values, source), source, where)
 
 
 @dataclass(frozen=True)
 class Scenario:
-    """A validated scenario: its file, name, description and overrides (typed), and the parameters."""
+    """A validated scenario: its file, name, description and overrides (typed, any model's, by
+    parameter name), and the parameters of each model it sets (the chain's always)."""
 
     path: Path
     name: str
     description: str
     overrides: dict[str, Any]
-    params: ChainParameters = field(repr=False)
+    by_model: dict[type, Parameters] = field(repr=False)
 
     @property
     def slug(self) -> str:
         """The file's stem: names the scenario's output folder."""
         return self.path.stem
+
+    @property
+    def params(self) -> ChainParameters:
+        """The chain's parameters with the scenario's values (the base of a sweep)."""
+        return self.by_model[ChainParameters]
 
     def page_parameters(self, declared: Iterable[str]) -> dict[str, Any]:
         return page_parameters(self.overrides, declared)
@@ -244,8 +335,11 @@ def _where(path: Path) -> str:
         return str(path)
 
 
-def load(path: str | Path, source: ChainParameters | None = None) -> Scenario:
-    """Read and validate a scenario file (see the module docstring)."""
+def load(path: str | Path, source: Parameters | Mapping | None = None) -> Scenario:
+    """Read and validate a scenario file (see the module docstring): every problem at once.
+
+    ``source``: the models' source values (the chain's, or a mapping by model); the others are
+    read from the evidence when the scenario sets them."""
     path = Path(path)
     where = _where(path)
     if not path.is_file():
@@ -256,19 +350,22 @@ def load(path: str | Path, source: ChainParameters | None = None) -> Scenario:
         raise ScenarioError(f"{where}: not valid YAML: {exc}") from None
     if not isinstance(doc, Mapping):
         raise ScenarioError(f"{where}: a scenario is a mapping with keys {', '.join(FILE_KEYS)}")
-    unknown = [k for k in doc if k not in FILE_KEYS]
-    if unknown:
-        raise ScenarioError(f"{where}: key {unknown[0]!r} is not a scenario key{_suggest(str(unknown[0]), FILE_KEYS)}; "
-                            f"a scenario has {', '.join(FILE_KEYS)} (model parameters go under overrides)")
+    problems = []
+    for key in doc:
+        if key not in FILE_KEYS:
+            hint = (f"; {key} is a model parameter: put it under overrides" if isinstance(key, str) and parameter_model(key)
+                    else f"{_suggest(str(key), FILE_KEYS)}; a scenario has {', '.join(FILE_KEYS)} (model parameters go under overrides)")
+            problems.append(f"{where}: key {key!r} is not a scenario key{hint}")
     for key in ("name", "description"):
         if not isinstance(doc.get(key), str) or not doc[key].strip():
-            raise ScenarioError(f"{where}: {key} must be a non-empty text")
-    if source is None:
-        from .models import defaults
-
-        source, _ = defaults.chain_defaults()
-    overrides, params = validate_overrides(doc.get("overrides"), source, where)
-    return Scenario(path.resolve(), doc["name"].strip(), " ".join(doc["description"].split()), overrides, params)
+            problems.append(f"{where}: {key} must be a non-empty text, got {doc.get(key)!r}")
+    sources = sources_of(source)
+    found, overrides, by_model = _check_overrides(doc.get("overrides"), sources, where)
+    problems += found
+    if problems:
+        raise ScenarioError("\n".join(problems))
+    by_model.setdefault(ChainParameters, sources[ChainParameters])
+    return Scenario(path.resolve(), doc["name"].strip(), " ".join(doc["description"].split()), overrides, by_model)
 
 
 def scenario_files() -> list[Path]:
@@ -295,8 +392,9 @@ def load_ranges(path: str | Path | None = None) -> dict[str, dict]:
     if not isinstance(doc, Mapping):
         raise ScenarioError(f"{where}: the ranges are a mapping of assumption names to entries")
     for name, entry in doc.items():
-        if page_parameter_field(str(name))[0] is None:
-            raise ScenarioError(f"{where}: {name!r} is not a model parameter (page parameter names, e.g. ltc_share_1)")
+        field_name = page_parameter_field(str(name))[0]
+        if field_name is None or parameter_model(field_name) is not ChainParameters:
+            raise ScenarioError(f"{where}: {name!r} is not a model parameter of the chain (page parameter names, e.g. ltc_share_1)")
         if not isinstance(entry, Mapping) or "rationale" not in entry:
             raise ScenarioError(f"{where}: {name}: an entry needs a rationale (and low/high, values, or neither)")
         unknown = [k for k in entry if k not in RANGE_KEYS]
@@ -307,10 +405,13 @@ def load_ranges(path: str | Path | None = None) -> dict[str, dict]:
     return dict(doc)
 
 
-def source_value(source: ChainParameters, name: str) -> Any:
-    """A page parameter's value in ``source`` (``ltc_share_1`` → ``ltc_target_share[1]``)."""
+def source_value(source: Parameters | Mapping | None, name: str) -> Any:
+    """A page parameter's value in ``source`` (``ltc_share_1`` → ``ltc_target_share[1]``): one
+    model's parameters, or the models' (:func:`sources_of`)."""
     field_name, key = page_parameter_field(name)
-    value = getattr(source, field_name)
+    model = parameter_model(field_name)
+    holder = source if isinstance(source, model) else sources_of(source)[model]
+    value = getattr(holder, field_name)
     return value[key] if key is not None else value
 
 
@@ -396,7 +497,7 @@ def resolve_ranges(ranges: Mapping[str, dict], ev: Mapping[str, pd.DataFrame], s
     for r in df.itertuples():
         for v in r.values or []:
             try:
-                validate_overrides(chain_overrides({r.parameter: v}, source), source, f"{where} ({r.parameter})")
+                validate_overrides(model_overrides({r.parameter: v}), source, f"{where} ({r.parameter})")
             except ScenarioError as exc:
                 raise ScenarioError(str(exc)) from None
     return df
@@ -517,7 +618,6 @@ def build_book(scenario: Scenario, output: Path | None = None, *, jobs: int | No
     :class:`ScenarioError` and leaves ``output`` as it was.
     """
     from . import notebooks
-    from .models import defaults
     from .page import scenario as scenario_page
 
     say = progress or (lambda message: None)
@@ -545,9 +645,8 @@ def build_book(scenario: Scenario, output: Path | None = None, *, jobs: int | No
         for pg in todo:
             _hide_injected(pg.path)
         diff = figure_diff([(pg.name, page_title(pg.path), root / "notebooks" / pg.path.name, pg.path) for pg in todo])
-        source, _ = defaults.chain_defaults()
         (src / (DIFF_PAGE + ".md")).write_text(scenario_page.diff_page(
-            scenario.name, scenario.description, scenario.path.name, scenario_frame(scenario, source),
+            scenario.name, scenario.description, scenario.path.name, scenario_frame(scenario),
             [(pg.name, page_title(pg.path)) for pg in todo], diff), encoding="utf-8")
         _configure(src, scenario)
         say("building the site")
@@ -570,18 +669,26 @@ def build_book(scenario: Scenario, output: Path | None = None, *, jobs: int | No
     return BookResult(scenario, output, [pg.name for pg in todo], diff, time.perf_counter() - t0, timings)
 
 
-def scenario_frame(scenario: Scenario, source: ChainParameters) -> pd.DataFrame:
+def scenario_frame(scenario: Scenario, source: Parameters | Mapping | None = None) -> pd.DataFrame:
     """The scenario's overrides, one row per page parameter: the assumption, its name, the
-    sources' value and the scenario's, in words."""
+    sources' value and the scenario's, in words. ``source``: the models' source values (read from
+    the evidence where not given)."""
     from .page.parameters import value_text
+
+    sources = sources_of(source)
+
+    def words(key: str, name: str, value: Any) -> str:
+        meaning = describe(key)[1]
+        if value is None and meaning:
+            return meaning
+        # value_text reads a value by its parameter's name; an LTC entry reads as the share it is
+        return value_text(key if key not in MAPPING_PAGE_PREFIX else "share_", value)
 
     rows = []
     for key, value in scenario.overrides.items():
-        # value_text reads a value by its parameter's name; an LTC entry reads as the share it is
-        as_name = key if key not in MAPPING_PAGE_PREFIX else "share_"
         for name, v in page_items(key, value):
-            rows.append({"parameter": name, "assumption": ChainParameters.model_fields[key].description,
-                         "source": value_text(as_name, source_value(source, name)), "scenario": value_text(as_name, v)})
+            rows.append({"parameter": name, "assumption": describe(key)[0],
+                         "source": words(key, name, source_value(sources, name)), "scenario": words(key, name, v)})
     return pd.DataFrame(rows, columns=["assumption", "parameter", "source", "scenario"])
 
 

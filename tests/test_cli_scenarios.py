@@ -9,7 +9,6 @@ from __future__ import annotations
 from browsing import launch_options
 
 import ast
-import base64
 import hashlib
 import io
 import json
@@ -17,6 +16,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import unquote
 
 import nbformat
 import pandas as pd
@@ -62,6 +62,31 @@ def test_list_prints_every_parameter_with_its_default_and_range():
     assert "allowed: one of half_up, half_even, truncate, none" in block
 
 
+def test_list_says_what_the_frailty_and_finance_parameters_allow():
+    res = runner.invoke(app, ["list", "model_frailty", "model_finance"], terminal_width=200)
+    assert res.exit_code == 0, res.output
+    assert "see the notebook" not in res.output
+    assert "population_2036 = None (the 65+ population the strategy's Mild count for the year implies" in res.output
+    assert "allowed: a number > 0, or null: the 65+ population" in res.output
+    assert f"rounding_frailty = None (from the evidence: {defaults.frailty_defaults()[0].rounding_frailty})\n" \
+           "        allowed: one of half_up, half_even, truncate, none" in res.output
+    assert f"chart_table = None (from the evidence: {defaults.finance_defaults()[0].chart_table})\n" \
+           f"        allowed: one of {', '.join(defaults.chart_tables())}" in res.output
+
+
+def test_the_readme_says_which_parameters_a_scenario_may_set(root):
+    """The Scenarios section's table names every parameter of every model, each once, and its
+    `ccth list` example is what the command prints."""
+    section = (root / "README.md").read_text(encoding="utf-8").split("## Scenarios (analysts)")[1].split("\n## ")[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "`" in line.split("|")[2]]
+    named = [name for row in rows for name in re.findall(r"`(\w+)`", row.split("|")[2]) if not name.startswith("ltc_share_")]
+    assert sorted(named) == sorted(scenarios.parameter_names())
+    example = section.split("```text\n")[1].split("```")[0]
+    printed = runner.invoke(app, ["list", example.splitlines()[0]], terminal_width=200).output
+    for line in example.splitlines():
+        assert line in printed.splitlines(), line
+
+
 def _shown_parameters(path: Path) -> set[str]:
     """The parameters a page shows under "Parameters used" (its parameters_table call)."""
     shown = set()
@@ -101,6 +126,20 @@ def test_run_rejects_bad_input_before_running(tmp_path, args, code, words):
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.parametrize("page, args, words", [
+    ("model_frailty", ["-p", "population_2036=true"], ["population_2036=True", "valid number", "allowed: a number > 0, or null"]),
+    ("model_frailty", ["-p", "population_2036=-3", "-p", "rounding_frailty=round"], ["population_2036=-3", "rounding_frailty='round'"]),
+    ("model_frailty", ["-p", "rounding=half_up"], ["unknown parameter(s) rounding", "rounding_frailty"]),
+    ("model_finance", ["-p", "chart_table=strategy_frailty_prevalence"], ["chart_table='strategy_frailty_prevalence'", "is not one of"]),
+])
+def test_run_checks_the_frailty_and_finance_parameters_before_running(tmp_path, page, args, words):
+    res = runner.invoke(app, ["run", page, "--no-progress", *args, "-o", str(tmp_path / "x.ipynb")])
+    assert res.exit_code in (1, 2), res.output
+    for w in words:
+        assert w in res.output
+    assert not list(tmp_path.iterdir())
+
+
 def test_run_names_an_ltc_share_as_the_page_does(tmp_path):
     res = runner.invoke(app, ["run", "model_avoidance_target", "-p", "ltc_share_2=2", "-o", str(tmp_path / "x.ipynb")])
     assert res.exit_code == 1 and "ltc_share_2=2" in res.output
@@ -128,6 +167,23 @@ def test_run_with_a_scenario_writes_a_notebook_with_the_scenarios_values(tmp_pat
     glued = notebooks.glued(nb)
     for year in ("2019_20", "2020_21", "2021_22"):
         assert glued[f"target_total_{year}"] == expected[f"trajectory.Total.{year.replace('_', '/')}.nel_avoidance_target"]
+
+
+@pytest.mark.notebooks
+def test_run_with_a_frailty_scenario_changes_the_frailty_page(tmp_path, root):
+    """A scenario's frailty parameter reaches the frailty page: its glued 65+ population is the scenario's."""
+    s = scenarios.load(root / "scenarios" / "frailty_population.yml")
+    out = tmp_path / "frailty.ipynb"
+    res = ccth("run", "model_frailty", "--scenario", str(s.path), "-o", str(out), "--no-progress")
+    assert res.returncode == 0, res.stderr
+    nb = nbformat.read(out, as_version=4)
+    assert nb.metadata["ccth"]["parameters"] == s.overrides
+    glued, book = notebooks.glued(nb), notebooks.glued(root / "notebooks" / "model_frailty.ipynb")
+    assert glued["population_2036"] == round(s.overrides["population_2036"]) != book["population_2036"]
+    projected = {r["category"]: r["2036"] for r in json.loads(glued["frailty_table"])}
+    prevalence = {r["category"]: r["prevalence_pct"] for r in json.loads(glued["frailty_table"])}
+    for category, people in projected.items():
+        assert people == round(s.overrides["population_2036"] * prevalence[category] / 100), category
 
 
 @pytest.fixture(scope="module")
@@ -223,6 +279,20 @@ def test_a_bad_scenario_builds_nothing(tmp_path):
     assert not out.exists()
 
 
+def test_a_scenario_with_three_problems_lists_them_all_and_builds_nothing(tmp_path):
+    bad = tmp_path / "bad.yml"
+    bad.write_text("name: A\ndescription: B\ntitle: C\noverrides:\n  rounding_frailt: half_up\n  population_2036: 0\n", encoding="utf-8")
+    out = tmp_path / "site"
+    res = runner.invoke(app, ["book", "--scenario", str(bad), "-o", str(out)])
+    assert res.exit_code == 2
+    lines = [line for line in res.output.splitlines() if line.strip()]
+    assert len(lines) == 3 and all("bad.yml" in line for line in lines), lines
+    assert "'title' is not a scenario key" in lines[0]
+    assert "'rounding_frailt'" in lines[1] and "did you mean rounding_frailty" in lines[1]
+    assert "population_2036=0" in lines[2] and "allowed: a number > 0" in lines[2]
+    assert not out.exists()
+
+
 def test_book_refuses_to_overwrite_a_folder_it_did_not_build(tmp_path, root):
     out = tmp_path / "mine"
     out.mkdir()
@@ -269,7 +339,7 @@ def test_every_page_of_a_scenario_book_names_the_scenario(scenario_book):
 def _diff_rows(site: Path) -> pd.DataFrame:
     soup = BeautifulSoup((site / "book" / "scenario_diff.html").read_text(encoding="utf-8"), "html.parser")
     href = soup.select_one("a.ccth-download[download='scenario_diff.csv']")["href"]
-    return pd.read_csv(io.StringIO(base64.b64decode(href.split(",", 1)[1]).decode("utf-8")), keep_default_na=False)
+    return pd.read_csv(io.StringIO(unquote(href.split(",", 1)[1])), keep_default_na=False)
 
 
 @pytest.mark.build

@@ -10,7 +10,13 @@ The analysis' own choices are made from the evidence too:
 * the rounding rules (``rounding_counts``, ``rounding_case_management``): for each, the rule that
   reproduces the most of the paper's stated figures, ties broken in the order
   :data:`~ccth_lib.models.rounding.TIE_BREAK` (see :func:`~ccth_lib.models.findings.rounding_choices`);
-* ``percent_places``: the decimals the paper prints the percentages the chain re-derives with.
+* ``percent_places``: the decimals the paper prints the percentages the chain re-derives with;
+* ``rounding_frailty``: as for the chain, the rule that reproduces the most of the strategy's
+  stated frailty counts;
+* ``chart_table``: the strategy's finance table with the most to show.
+
+Every parameter model has its defaults here (:func:`model_defaults`); the frailty projection's 65+
+populations default to ``None``, the population the strategy's own counts imply (the page derives it).
 """
 
 from __future__ import annotations
@@ -21,9 +27,13 @@ from decimal import Decimal
 import pandas as pd
 
 from .. import data, provenance, sources
-from . import findings
-from .rounding import TIE_BREAK
-from .parameters import ChainParameters, chain_years, make_parameters, rate_parameter
+from . import findings, strategy
+from .evidence import chart_tables, strategy_evidence
+from .rounding import TIE_BREAK, choose_rule
+from .parameters import (
+    POPULATION_PREFIX, ChainParameters, FinanceParameters, FrailtyParameters, Parameters, chain_years, make_parameters,
+    rate_parameter, validated,
+)
 
 ANALYSIS = "analysis"
 
@@ -227,6 +237,66 @@ def chain_defaults(evidence: dict[str, pd.DataFrame] | None = None) -> tuple[Cha
         "None: each locality's share is its share of the case-management cohort, as the paper does",
     ))
     return params, prov
+
+
+# The strategy's models --------------------------------------------------------------------------
+def frailty_defaults(evidence: dict[str, pd.DataFrame] | None = None) -> tuple[FrailtyParameters, list[Provenance]]:
+    """The frailty projection's parameters: no population (``None``: the page uses the one the
+    strategy's anchor row implies) and the rounding rule its stated counts show, with provenance."""
+    ev = evidence or strategy_evidence()
+    proj, prev = ev["strategy_frailty_projections"], ev["strategy_frailty_prevalence"]
+    anchor = proj.set_index("category").loc[strategy.FRAILTY_ANCHOR]
+    anchor_prevalence = prev.set_index("category").loc[strategy.FRAILTY_ANCHOR]
+    pct, group = float(anchor_prevalence["prevalence_pct"]), anchor_prevalence["population_group"]
+    implied = strategy.frailty_default_population(proj, prev)
+    prov = []
+    for year, col in strategy.FRAILTY_YEARS.items():
+        prov.append(Provenance(
+            POPULATION_PREFIX + year, None, f"strategy_frailty_projections:{col}",
+            f"None: the strategy prints no population of {group}; the page uses the one its {strategy.FRAILTY_ANCHOR} row implies, "
+            f"{anchor[col]:,.0f} ÷ {pct:g}% = {implied[year]:,.0f} ({anchor['source_id']}, {_lines(int(anchor['line_start']), int(anchor['line_end']))})",
+            str(anchor["source_id"]), int(anchor["line_start"]), int(anchor["line_end"]), str(anchor["quote"]),
+        ))
+    cases = strategy.frailty_rounding_cases(proj, prev)
+    counts = {r: int((cases[r] == cases["stated"]).sum()) for r in TIE_BREAK}
+    chosen = choose_rule(counts)
+    tied = [r for r in TIE_BREAK if r != chosen and counts[r] == counts[chosen]]
+    citation = (
+        f"chosen by testing each rule on the strategy's own figures: of {len(cases)} stated counts "
+        f"({', '.join(dict.fromkeys(cases['category']))}; the {strategy.FRAILTY_ANCHOR} counts set the population and agree under "
+        f"every rule), {chosen} reproduces {counts[chosen]} ({', '.join(f'{r} {counts[r]}' for r in TIE_BREAK if r != chosen)})"
+        + (f"; tied with {', '.join(tied)}, the tie is broken in the order {', '.join(TIE_BREAK)}" if tied else "")
+    )
+    prov.append(Provenance("rounding_frailty", chosen, ANALYSIS, citation))
+    params = validated(FrailtyParameters, **{p.parameter: p.value for p in prov})
+    return params, prov
+
+
+def finance_defaults(evidence: dict[str, pd.DataFrame] | None = None) -> tuple[FinanceParameters, list[Provenance]]:
+    """The finance page's parameters: the chart shows the year table with the most to show."""
+    ev = evidence or strategy_evidence()
+    tables = {n: ev[n] for n in chart_tables(ev)}
+    chosen = strategy.fullest_year_table(tables)
+    t = tables[chosen]
+    years = strategy.year_columns(t)
+    citation = (
+        f"the table with the most to show: of the {len(tables)} strategy tables with year columns, the one covering the most years "
+        f"({len(years)}: {strategy.year_label(years[0])} to {strategy.year_label(years[-1])}) and, of those, with the most rows "
+        f"({int((t['row_kind'] == 'item').sum())})"
+    )
+    prov = [Provenance("chart_table", chosen, ANALYSIS, citation)]
+    return validated(FinanceParameters, chart_table=chosen), prov
+
+
+#: Each parameter model's defaults, from the evidence.
+_DEFAULTS = {ChainParameters: chain_defaults, FrailtyParameters: frailty_defaults, FinanceParameters: finance_defaults}
+
+
+def model_defaults(model: type[Parameters]) -> tuple[Parameters, list[Provenance]]:
+    """A parameter model's defaults (see :data:`~ccth_lib.models.parameters.PARAMETER_MODELS`), with provenance."""
+    if model not in _DEFAULTS:
+        raise KeyError(f"no defaults for {model.__name__}")
+    return _DEFAULTS[model]()
 
 
 def provenance_frame(prov: list[Provenance]) -> pd.DataFrame:

@@ -1,8 +1,9 @@
 """Run the chain on the evidence and compare every derived figure with what the paper states.
 
 Pure: takes the loaded evidence (a dict of DataFrames) and parameters; returns the derived
-tables and a list of :class:`~ccth_lib.reconcile.Finding`. Each finding's lines are those of the
-row (or register figure) that states the figure compared.
+tables and a list of :class:`~ccth_lib.reconcile.Finding`. Each finding's lines are those that
+print the figure compared: its own line where its row records it (``cell_lines``, see
+:func:`ccth_lib.cells.value_provenance`), else its row's (or its register figure's).
 
 Also here, for the defaults and the pages, the evidence behind the analysis' own choices:
 
@@ -23,7 +24,7 @@ import pandas as pd
 
 from .. import vocab
 from ..data import figure
-from ..reconcile import Finding
+from ..reconcile import Finding, located
 from . import chain
 from .parameters import ChainParameters, chain_years
 from .rounding import TIE_BREAK, choose_rule, product, round_value
@@ -52,9 +53,13 @@ def _first_printing(df: pd.DataFrame) -> pd.DataFrame:
     return df[df["printing"] == df["printing"].min()] if "printing" in df.columns else df
 
 
-def _at(r) -> dict:
-    """The provenance of one row (or register figure), as Finding keyword arguments."""
-    get = r.__getitem__ if isinstance(r, dict) else lambda k: getattr(r, k)
+def _at(r, column: str | None = None) -> dict:
+    """Where a figure is printed, as Finding keyword arguments: the value ``column`` of a row (a
+    Series, mapping or named tuple: its own lines where the row records them, see
+    :func:`ccth_lib.cells.value_provenance`), or a register figure (``column`` None)."""
+    if column is not None:
+        return located(r, column)
+    get = r.__getitem__ if isinstance(r, (dict, pd.Series)) else lambda k: getattr(r, k)
     return {"source_id": str(get("source_id")), "line_start": int(get("line_start")), "line_end": int(get("line_end"))}
 
 
@@ -148,7 +153,7 @@ def chain_findings(ev: dict[str, pd.DataFrame], res: ChainResult) -> list[Findin
     out.append(Finding(
         "chain.1.nel_total", "1. NEL admissions by avoidability",
         f"{nel_total['avoidability']} (65+) = the sum of the {n_cats} avoidability categories",
-        float(nel_total["admissions"]), float(total_row["admissions"]), **_at(nel_total),
+        float(nel_total["admissions"]), float(total_row["admissions"]), **_at(nel_total, "admissions"),
         method=f"sum of the {n_cats} categories",
     ))
     opt = _first_printing(ev["paper_optimity_avoidability"])
@@ -157,7 +162,7 @@ def chain_findings(ev: dict[str, pd.DataFrame], res: ChainResult) -> list[Findin
         out.append(Finding(
             f"chain.1.{col}_vs_optimity", "1. NEL admissions by avoidability",
             f"{cat} NEL admissions (Appendix A) against the Optimity table's stated total",
-            float(nel.loc[cat, "admissions"]), float(opt_total[col]), **_at(nel.loc[cat]),
+            float(nel.loc[cat, "admissions"]), float(opt_total[col]), **_at(nel.loc[cat], "admissions"),
             method=f"same figure printed in two tables (Optimity Total row, lines {int(opt_total['line_start'])}-{int(opt_total['line_end'])})",
         ))
     # 2. target shares
@@ -174,7 +179,7 @@ def chain_findings(ev: dict[str, pd.DataFrame], res: ChainResult) -> list[Findin
         out.append(Finding(
             f"chain.3.ltc{r.ltc_count}", "3. Target by number of LTCs",
             f"Avoided admissions, people with {r.ltc_count} LTC(s)", float(ltc_src.loc[r.ltc_count, "target_aa"]), float(r.target_aa),
-            **_at(ltc_src.loc[r.ltc_count]), method=f"NEL admissions × {r.target_pct:g}%, rounded {p.rounding_counts}",
+            **_at(ltc_src.loc[r.ltc_count], "target_aa"), method=f"NEL admissions × {r.target_pct:g}%, rounded {p.rounding_counts}",
         ))
     t = fig("paper_target_circa_3000_patients")
     out.append(Finding("chain.3.sum_vs_target", "3. Target by number of LTCs", f"Sum of the LTC split against the circa {t.value:,.0f} target",
@@ -186,14 +191,14 @@ def chain_findings(ev: dict[str, pd.DataFrame], res: ChainResult) -> list[Findin
     for loc in (*vocab.localities(), TOTAL):
         out.append(Finding(
             f"chain.4.case_management.{loc.lower()}", "4. Case-management cohort", f"Numbers for case management, {loc}",
-            float(cm_src.loc[loc, "case_management"]), float(cohort.loc[loc, "case_management"]), **_at(cm_src.loc[loc]),
+            float(cm_src.loc[loc, "case_management"]), float(cohort.loc[loc, "case_management"]), **_at(cm_src.loc[loc], "case_management"),
             method=f"65+ population × {p.stratification_per_1000:g}/1,000 × {p.share_1to3_ltc:g}, {p.rounding_case_management}"
             + ("; total = sum of localities" if loc == TOTAL else ""),
         ))
         if loc != TOTAL:
             out.append(Finding(
                 f"chain.4.population_pct.{loc.lower()}", "4. Case-management cohort", f"% of population, {loc}",
-                float(cm_src.loc[loc, "population_pct"]), float(cohort.loc[loc, "population_pct"]), **_at(cm_src.loc[loc]),
+                float(cm_src.loc[loc, "population_pct"]), float(cohort.loc[loc, "population_pct"]), **_at(cm_src.loc[loc], "population_pct"),
                 method=f"locality case management / total × 100, {p.percent_places} dp",
             ))
     pop_tbl = ev["paper_locality_population"].set_index("locality")
@@ -202,7 +207,7 @@ def chain_findings(ev: dict[str, pd.DataFrame], res: ChainResult) -> list[Findin
         "Total case management against the county 65+ population × rate (unrounded total)",
         float(cm_src.loc[TOTAL, "case_management"]),
         float(product(pop_tbl.loc[TOTAL, "population_65plus"], p.stratification_per_1000, "0.001", p.share_1to3_ltc)),
-        **_at(cm_src.loc[TOTAL]),
+        **_at(cm_src.loc[TOTAL], "case_management"),
         method=f"county total (lines {int(pop_tbl.loc[TOTAL, 'line_start'])}-{int(pop_tbl.loc[TOTAL, 'line_end'])}) × rate, not rounded: "
         "shows the total is a sum of rounded localities",
     ))
@@ -225,7 +230,7 @@ def chain_findings(ev: dict[str, pd.DataFrame], res: ChainResult) -> list[Findin
         for col, label in (("target_aa", "Target AA"), ("hospital_at_home", "Hospital at Home"), ("crisis_response_step_up", "Crisis Response/Step up beds")):
             out.append(Finding(
                 f"chain.5.{col}.{loc.lower()}", "5. Locality model", f"{label}, {loc}",
-                float(lm_src.loc[loc, col]), float(lm.loc[loc, col]), **_at(lm_src.loc[loc]),
+                float(lm_src.loc[loc, col]), float(lm.loc[loc, col]), **_at(lm_src.loc[loc], col),
                 method="target × locality %" if col == "target_aa" else f"locality target × {label} share" if loc != TOTAL else "sum of the localities",
             ))
     # 6. trajectory
@@ -236,13 +241,13 @@ def chain_findings(ev: dict[str, pd.DataFrame], res: ChainResult) -> list[Findin
         out.append(Finding(
             f"chain.6.nel_target.{loc.lower()}.{_slug(year)}", "6. Appendix A trajectory",
             f"NEL avoidance target, {loc}, {year}", float(src["nel_avoidance_target"]), float(r["nel_avoidance_target"]),
-            **_at(src), method=f"case management × {r['rate']:g}" + (", sum of localities" if loc == TOTAL else ""),
+            **_at(src, "nel_avoidance_target"), method=f"case management × {r['rate']:g}" + (", sum of localities" if loc == TOTAL else ""),
         ))
         if loc == TOTAL:
             out.append(Finding(
                 f"chain.6.case_management.total.{_slug(year)}", "6. Appendix A trajectory",
                 f"Case-management numbers, Total, {year}", float(src["case_management"]), float(r["case_management"]),
-                **_at(src), method="sum of the localities",
+                **_at(src, "case_management"), method="sum of the localities",
             ))
     rates = table_rates(ev["paper_trajectory"]).set_index("year")
     for year in chain_years():
@@ -279,10 +284,10 @@ def rounding_cases(ev: dict[str, pd.DataFrame], params: ChainParameters) -> pd.D
     """
     rows: list[dict] = []
 
-    def add(parameter: str, figures: str, label: str, calculation: str, raw, stated, where) -> None:
+    def add(parameter: str, figures: str, label: str, calculation: str, raw, stated, where, column: str | None = None) -> None:
         rows.append({
             "parameter": parameter, "figures": figures, "label": label, "calculation": calculation,
-            "raw": float(raw), "stated": float(stated), **_at(where),
+            "raw": float(raw), "stated": float(stated), **_at(where, column),
             **{rule: round_value(raw, rule) for rule in TIE_BREAK},
         })
 
@@ -290,7 +295,7 @@ def rounding_cases(ev: dict[str, pd.DataFrame], params: ChainParameters) -> pd.D
     for r in ev["paper_ltc_targets"].itertuples():
         share = params.ltc_target_share[int(r.ltc_count)]
         add("rounding_counts", kind, f"{int(r.ltc_count)} LTC(s)", f"{r.nel_admissions:,} × {share:g}",
-            product(r.nel_admissions, share), r.target_aa, r)
+            product(r.nel_admissions, share), r.target_aa, r, "target_aa")
     usual = _usually_avoidable(ev)
     f = figure("paper_hah_row_aa", ev["figures"])
     add("rounding_counts", f"'{HAH_ROW_SERVICE}' row assigned to Hospital at Home", f.measure,
@@ -298,26 +303,27 @@ def rounding_cases(ev: dict[str, pd.DataFrame], params: ChainParameters) -> pd.D
     lm = _items(ev["paper_locality_model"])
     for r in lm.itertuples():
         add("rounding_counts", "Locality model: target × locality %", r.locality, f"{params.target_total:,g} × {r.population_pct:g}%",
-            product(params.target_total, r.population_pct, "0.01"), r.target_aa, r)
+            product(params.target_total, r.population_pct, "0.01"), r.target_aa, r, "target_aa")
     kind = "Locality model: locality target × service share"
     for fid, col in (("paper_hah_share_pct", "hospital_at_home"), ("paper_crisis_share_pct", "crisis_response_step_up")):
         share = figure(fid, ev["figures"]).value
         for r in lm.itertuples():
             target = getattr(r, "target_aa")
             add("rounding_counts", kind, f"{r.locality}, {col.replace('_', ' ')}", f"{target:,} × {share:g}%",
-                product(target, share, "0.01"), getattr(r, col), r)
+                product(target, share, "0.01"), getattr(r, col), r, col)
     kind = "Appendix A: case management × rate (localities)"
     for r in _items(ev["paper_trajectory"]).itertuples():
         rate = params.avoidance_rates[r.year]
         add("rounding_counts", kind, f"{r.locality}, {r.year}", f"{r.case_management:,} × {rate:g}",
-            product(r.case_management, rate), r.nel_avoidance_target, r)
+            product(r.case_management, rate), r.nel_avoidance_target, r, "nel_avoidance_target")
     pop = _items(ev["paper_locality_population"]).set_index("locality")["population_65plus"]
     cm_src = ev["paper_locality_case_management"].set_index("locality")
     kind = f"Case management: 65+ population × {params.stratification_per_1000:g}/1,000 × {params.share_1to3_ltc:.0%}"
     for loc in vocab.localities():
         add("rounding_case_management", kind, loc,
             f"{pop[loc]:,} × {params.stratification_per_1000:g}/1,000 × {params.share_1to3_ltc:g}",
-            product(pop[loc], params.stratification_per_1000, "0.001", params.share_1to3_ltc), cm_src.loc[loc, "case_management"], cm_src.loc[loc])
+            product(pop[loc], params.stratification_per_1000, "0.001", params.share_1to3_ltc), cm_src.loc[loc, "case_management"], cm_src.loc[loc],
+            "case_management")
     return pd.DataFrame(rows, columns=CASE_COLUMNS)
 
 
@@ -373,5 +379,6 @@ def percent_evidence(ev: dict[str, pd.DataFrame]) -> pd.DataFrame:
         f = figure(fid, ev["figures"])
         rows.append({"figure": f.measure, "value": f.value, "places": _decimals(f.value), **_at(f)})
     for r in _items(ev["paper_locality_case_management"]).itertuples():
-        rows.append({"figure": f"% of population, {r.locality}", "value": float(r.population_pct), "places": _decimals(r.population_pct), **_at(r)})
+        rows.append({"figure": f"% of population, {r.locality}", "value": float(r.population_pct), "places": _decimals(r.population_pct),
+                     **_at(r, "population_pct")})
     return pd.DataFrame(rows, columns=["figure", "value", "places", "source_id", "line_start", "line_end"])

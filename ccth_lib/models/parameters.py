@@ -1,16 +1,24 @@
 """Model parameters: every assumption named, validated, with its default taken from the source.
 
-:class:`ChainParameters` holds the assumptions of the programme paper's chain of derivations.
-Its defaults are *not* typed here: :func:`ccth_lib.models.defaults.chain_defaults` reads them
-from the transcribed evidence (figures register and tables), with the provenance of each. A value
-outside its allowed range raises :class:`ParameterError` naming the parameter and the range.
+One parameter model per family of models (:data:`PARAMETER_MODELS`, the one registry of them):
+
+* :class:`ChainParameters`: the assumptions of the programme paper's chain of derivations;
+* :class:`FrailtyParameters`: the 65+ populations and rounding of the strategy's frailty projection;
+* :class:`FinanceParameters`: which of the strategy's finance tables the finance page charts.
+
+A parameter's name is unique across the models (one name per concept), so a scenario file or a
+page sets it by that name alone (:func:`parameter_model` finds its model). The defaults are *not*
+typed here: :mod:`ccth_lib.models.defaults` reads them from the transcribed evidence (figures
+register and tables), with the provenance of each; ``None`` where the page derives the value. A
+value outside its allowed range raises :class:`ParameterError` naming the parameter and the range.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any, Callable, Iterable, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .. import vocab
 from .rounding import Rule
@@ -20,10 +28,43 @@ class ParameterError(ValueError):
     """A parameter outside its allowed range; the message names the parameter and the range."""
 
 
-class ChainParameters(BaseModel):
-    """Assumptions of the admission-avoidance and case-management chain (programme paper, 2018)."""
+@dataclass(frozen=True)
+class OneOf:
+    """A text parameter's allowed values, read from the data when it is validated (never typed).
+
+    ``values`` is called with no argument and returns the allowed values in order; used as
+    ``Annotated[str, OneOf(...)]``, so that the field's metadata says what it allows."""
+
+    values: Callable[[], Iterable[str]]
+
+    def allowed(self) -> tuple[str, ...]:
+        return tuple(self.values())
+
+    def __get_pydantic_core_schema__(self, source_type, handler):
+        from pydantic_core import core_schema
+
+        return core_schema.no_info_after_validator_function(self._check, handler(source_type))
+
+    def _check(self, value: str) -> str:
+        allowed = self.allowed()
+        if value not in allowed:
+            raise ValueError(f"{value!r} is not one of {', '.join(allowed)}")
+        return value
+
+
+class Parameters(BaseModel):
+    """What every parameter model shares: frozen, no unknown names, strict validation."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def with_overrides(self, **overrides: Any) -> Self:
+        """A copy with some parameters replaced (``None`` values are ignored), validated."""
+        data = self.model_dump() | {k: v for k, v in overrides.items() if v is not None}
+        return validated(type(self), **data)
+
+
+class ChainParameters(Parameters):
+    """Assumptions of the admission-avoidance and case-management chain (programme paper, 2018)."""
 
     target_total: float = Field(ge=0, description="Admission-avoidance target, admissions per year")
     ltc_target_share: dict[int, float] = Field(
@@ -73,10 +114,60 @@ class ChainParameters(BaseModel):
         """The avoidance rate of each year the chain models (:func:`chain_years`), by year label."""
         return {year: getattr(self, rate_parameter(year)) for year in chain_years()}
 
-    def with_overrides(self, **overrides: Any) -> "ChainParameters":
-        """A copy with some parameters replaced (``None`` values are ignored), validated."""
-        data = self.model_dump() | {k: v for k, v in overrides.items() if v is not None}
-        return make_parameters(**data)
+
+POPULATION_PREFIX = "population_"
+_IMPLIED = "None = the 65+ population the strategy's Mild count for the year implies, count ÷ prevalence"
+
+
+class FrailtyParameters(Parameters):
+    """Assumptions of the frailty projection (clinical commissioning strategy 2020–21): people with
+    frailty = prevalence × 65+ population. The strategy prints no 65+ population."""
+
+    population_2016: float | None = Field(default=None, gt=0, description=f"65+ population, 2016; {_IMPLIED}")
+    population_2026: float | None = Field(default=None, gt=0, description=f"65+ population, 2026 (predicted); {_IMPLIED}")
+    population_2036: float | None = Field(default=None, gt=0, description=f"65+ population, 2036 (predicted); {_IMPLIED}")
+    rounding_frailty: Rule = Field(description="Rounding of the projected numbers of people with frailty")
+
+    @property
+    def populations(self) -> dict[str, float | None]:
+        """The 65+ population of each year (``None``: the one the Mild count implies), by year."""
+        return {name.removeprefix(POPULATION_PREFIX): getattr(self, name) for name in type(self).model_fields if name.startswith(POPULATION_PREFIX)}
+
+
+def _chart_tables() -> tuple[str, ...]:
+    from .evidence import chart_tables  # the data are read there, when a value is checked
+
+    return chart_tables()
+
+
+class FinanceParameters(Parameters):
+    """What the finance page shows of the strategy's finance tables (its totals are re-added whatever it charts)."""
+
+    chart_table: Annotated[str, OneOf(_chart_tables)] = Field(
+        description="The strategy table the finance chart shows (one with financial-year columns)"
+    )
+
+
+#: The parameter models, one per family of models: the one registry of them.
+PARAMETER_MODELS: tuple[type[Parameters], ...] = (ChainParameters, FrailtyParameters, FinanceParameters)
+
+
+def _owners() -> dict[str, type[Parameters]]:
+    owners: dict[str, type[Parameters]] = {}
+    for model in PARAMETER_MODELS:
+        for name in model.model_fields:
+            if name in owners:
+                raise TypeError(f"parameter {name!r} is in both {owners[name].__name__} and {model.__name__}: one name per concept")
+            owners[name] = model
+    return owners
+
+
+_OWNERS = _owners()
+
+
+def parameter_model(name: str) -> type[Parameters] | None:
+    """The parameter model that has a parameter called ``name`` (``None`` if none has)."""
+    return _OWNERS.get(name)
 
 
 RATE_PREFIX = "avoidance_rate_"
@@ -124,9 +215,14 @@ def describe_errors(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def make_parameters(**values: Any) -> ChainParameters:
-    """Validate parameters strictly (``true`` is not a rate); errors name the parameter and its range."""
+def validated(model: type[Parameters], **values: Any):
+    """Validate a parameter model's values strictly (``true`` is not a rate); errors name the parameter and its range."""
     try:
-        return ChainParameters.model_validate(values, strict=True)
+        return model.model_validate(values, strict=True)
     except ValidationError as exc:
         raise ParameterError(describe_errors(exc)) from None
+
+
+def make_parameters(**values: Any) -> ChainParameters:
+    """The chain's parameters, validated strictly (see :func:`validated`)."""
+    return validated(ChainParameters, **values)

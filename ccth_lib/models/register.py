@@ -22,23 +22,14 @@ import pandas as pd
 
 from .. import checks, data, reconcile, sources
 from . import defaults, findings, strategy
-
-STRATEGY_TABLES = [
-    "strategy_frailty_projections", "strategy_frailty_prevalence", "strategy_efficiency_community", "strategy_efficiency_acute",
-    "strategy_efficiency_individual", "strategy_efficiency_medicines", "strategy_community_investment", "strategy_mental_health_funding", "strategy_population_health",
-]
-CHAIN_TABLES = [
-    "paper_optimity_avoidability", "paper_nel_avoidability", "paper_ltc_targets",
-    "paper_locality_case_management", "paper_locality_population", "paper_locality_model",
-    "paper_trajectory",
-]
-
+from .evidence import CHAIN_TABLES, STRATEGY_TABLES
 
 def model_findings(chain_ev: dict[str, pd.DataFrame], strategy_ev: dict[str, pd.DataFrame], params) -> list[reconcile.Finding]:
     """The arithmetic the models re-derive: the Optimity table, the paper's chain, the strategy."""
     found = reconcile.optimity_findings(chain_ev["paper_optimity_avoidability"])
     found += findings.chain_findings(chain_ev, findings.run_chain(chain_ev, params))
-    found += strategy.strategy_findings(strategy_ev)[1]
+    frailty, _ = defaults.frailty_defaults(strategy_ev)
+    found += strategy.strategy_findings(strategy_ev, rounding=frailty.rounding_frailty)[1]
     return found
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from .. import vocab
 from ..reconcile import BY_CONSTRUCTION, INDEPENDENT, Finding, as_duplicate, printings
-from .rounding import Rule, product, round_value
+from .rounding import RULES, Rule, product, round_value
 
 SRC = "strategy-2020-21"
 
@@ -59,6 +59,23 @@ def frailty_default_population(projections: pd.DataFrame, prevalence: pd.DataFra
     return {year: float(row[col]) / (pct / 100) for year, col in FRAILTY_YEARS.items()}
 
 
+def frailty_rounding_cases(projections: pd.DataFrame, prevalence: pd.DataFrame, anchor: str = FRAILTY_ANCHOR) -> pd.DataFrame:
+    """The evidence for the frailty projection's rounding rule: every stated count the projection
+    re-derives at the population the ``anchor`` row implies, unrounded (``raw``) and as each rule
+    rounds it. The anchor's own counts are left out: they agree under every rule, by construction."""
+    pop = frailty_default_population(projections, prevalence, anchor)
+    pct = prevalence.set_index("category")["prevalence_pct"].astype(float)
+    rows = []
+    for r in projections.itertuples():
+        if r.category == anchor:
+            continue
+        for year, col in FRAILTY_YEARS.items():
+            raw = product(pop[year], pct[r.category], "0.01")
+            rows.append({"category": r.category, "year": year, "raw": float(raw), "stated": float(getattr(r, col)),
+                         **{rule: round_value(raw, rule) for rule in RULES if rule != "none"}})
+    return pd.DataFrame(rows)
+
+
 def _decimals(value) -> int:
     """Decimal places of a stated value as printed (20.6 → 1, 3000 → 0)."""
     exp = Decimal(str(float(value))).normalize().as_tuple().exponent
@@ -74,6 +91,20 @@ def year_columns(df: pd.DataFrame) -> list[str]:
 def year_label(col: str) -> str:
     """``"fy2021_22"`` → ``"2021/22"``."""
     return vocab.year_of_column(col)
+
+
+def year_tables(evidence: dict[str, pd.DataFrame]) -> list[str]:
+    """The tables with financial-year columns (the ones the finance chart can show), in the order given."""
+    return [name for name, df in evidence.items() if year_columns(df)]
+
+
+def fullest_year_table(evidence: dict[str, pd.DataFrame]) -> str:
+    """The year table with the most to show: the one covering the most years and, of those, with the
+    most rows of items (the first in the order given on a tie)."""
+    tables = year_tables(evidence)
+    if not tables:
+        raise ValueError("no table with financial-year columns")
+    return max(tables, key=lambda n: (len(year_columns(evidence[n])), int((evidence[n]["row_kind"] == "item").sum())))
 
 
 def column_sums(df: pd.DataFrame, kinds: tuple[str, ...] = ("item",)) -> pd.Series:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pandas as pd
 
 from ..models import defaults, strategy
+from ..models.parameters import FinanceParameters, FrailtyParameters
 from . import formats
-from .glue import glue_values
+from .chain import figure_of
+from .glue import for_book, glue_values, sourced_figure
 from .models import parameter_words, strategy_evidence
-from .parameters import parameters_frame
+from .parameters import parameters_frame, value_text
 from .render import Html
 from .table import table
 
@@ -41,6 +43,14 @@ class AssumptionsPage:
                       "the largest count and so the least affected by rounding. The Mild comparisons then agree by construction.",
              "pages": "model_frailty"}
             for year, v in implied.items()
+        ] + [
+            {"assumption": ModelParameters.model_fields[p.parameter].description, "parameter": p.parameter,
+             "value": value_text(p.parameter, p.value), "basis": p.citation[:1].upper() + p.citation[1:] + ".", "pages": page}
+            for page, (ModelParameters, (_, provenance)) in {
+                "model_frailty": (FrailtyParameters, defaults.frailty_defaults(sev)),
+                "model_finance": (FinanceParameters, defaults.finance_defaults(sev)),
+            }.items()
+            for p in provenance if not p.parameter.startswith("population_")
         ] + [
             {"assumption": "Unit of the finance tables", "parameter": "(none)", "value": "thousands of pounds",
              "basis": "The efficiency, Mental Health and Community Investment tables are in £000s; the Community Investment table "
@@ -80,12 +90,16 @@ class AssumptionsPage:
             n_ranges=int((ranges["kind"] != "fixed").sum()),
             n_fixed=int((ranges["kind"] == "fixed").sum()),
         )
+        stated = {  # the paper's figures behind two assumptions, linked to their lines
+            "stratification_per_1000": sourced_figure(figure_of(self.provenance, "stratification_per_1000"), "count"),
+            "share_1to3_ltc_pct": sourced_figure(figure_of(self.provenance, "share_1to3_ltc"), "percent"),
+        }
         glue_values(
             n_assumptions=len(self.chain) + len(self.strategy),
             n_chain=len(self.chain),
             n_strategy=len(self.strategy),
-            stratification_per_1000=self.params.stratification_per_1000,
-            share_1to3_ltc_pct=round(100 * self.params.share_1to3_ltc, 6),
+            **stated,
+            **for_book(stated, "stratification_per_1000"),
         )
 
     def chain_table(self, brief: bool = False) -> Html:

@@ -13,10 +13,10 @@ from typing import Any, Sequence
 
 import pandas as pd
 
-from .. import data, reconcile
+from .. import reconcile
 from ..models import defaults, findings, strategy
+from ..models.evidence import strategy_evidence
 from ..models.parameters import ChainParameters
-from ..models.register import STRATEGY_TABLES
 from ..scenarios import page_parameter_field
 from .findings import findings_table, glue_counts
 from .parameters import parameters_frame, parameters_table
@@ -75,11 +75,6 @@ def chain_page(**overrides: Any) -> ChainPage:
     result = findings.run_chain(evidence, params)
     register = reconcile.register(findings.chain_findings(evidence, result))
     return ChainPage(evidence, source_params, provenance, given, params, result, register)
-
-
-def strategy_evidence() -> dict[str, pd.DataFrame]:
-    """The strategy tables the re-derivations read, and the figures register."""
-    return {n: data.load_table(n) for n in STRATEGY_TABLES} | {"figures": data.figures()}
 
 
 def stated_against_derived(page_findings: pd.DataFrame, prefix: str = "") -> Html:

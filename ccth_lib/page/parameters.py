@@ -18,6 +18,10 @@ def value_text(name: str, value: Any) -> str:
     if isinstance(value, Mapping):
         return ", ".join(f"{k} LTC{'s' if str(k) != '1' else ''}: {formats.share(v)}" if isinstance(k, int) else f"{k}: {formats.share(v)}"
                          for k, v in value.items())
+    if name == "chart_table":  # a table, by its title
+        from .. import data
+
+        return data.table_info(value).title
     if isinstance(value, str):
         return value.replace("_", " ")
     if isinstance(value, bool):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from .. import data
-from ..models import strategy
+from ..models import defaults, strategy
 from . import formats
 from .models import strategy_evidence
 from .render import Html
@@ -18,17 +20,21 @@ def _frailty_years() -> dict[str, str]:
 
 
 class FrailtyPage:
-    def __init__(self, given: dict[str, float | None], rounding: str):
+    """The frailty projection with a page's parameters (:class:`~ccth_lib.models.parameters.FrailtyParameters`;
+    ``None`` = the value the evidence gives: the population the Mild row implies, the rounding its counts show)."""
+
+    def __init__(self, **given: Any):
         self.evidence = strategy_evidence()
         proj, prev = self.evidence["strategy_frailty_projections"], self.evidence["strategy_frailty_prevalence"]
+        source, self.provenance = defaults.frailty_defaults(self.evidence)
+        self.params = source.with_overrides(**given)
         implied = strategy.frailty_default_population(proj, prev)
-        unknown = sorted(set(given) - set(implied))
-        if unknown:
-            raise ValueError(f"no population year(s) {unknown}; years: {list(implied)}")
-        self.given = given
-        self.population = {y: (float(v) if v is not None else implied[y]) for y, v in given.items()}
+        self.given = self.params.populations
+        if set(self.given) != set(implied):
+            raise ValueError(f"the population parameters' years {sorted(self.given)} are not the projection's years {sorted(implied)}")
+        self.population = {y: (float(self.given[y]) if self.given[y] is not None else implied[y]) for y in implied}
         self.years = list(self.population)
-        self.derived, found = strategy.strategy_findings(self.evidence, self.population, rounding)
+        self.derived, found = strategy.strategy_findings(self.evidence, self.population, self.params.rounding_frailty)
         from .. import reconcile
 
         self.findings = reconcile.register([f for f in found if f.id.startswith("strategy.frailty.")])
@@ -75,11 +81,14 @@ class FrailtyPage:
 
 
 class FinancePage:
-    def __init__(self, chart_table: str):
+    """The strategy's finance totals, re-added, and one table charted (:class:`~ccth_lib.models.parameters.FinanceParameters`;
+    ``chart_table=None``: the table with the most to show)."""
+
+    def __init__(self, **given: Any):
         self.evidence = strategy_evidence()
-        allowed = [n for n, df in self.evidence.items() if n != "figures" and strategy.year_columns(df)]
-        if chart_table not in allowed:
-            raise ValueError(f"parameter chart_table={chart_table!r}: allowed values: {allowed}")
+        source, self.provenance = defaults.finance_defaults(self.evidence)
+        self.params = source.with_overrides(**given)
+        chart_table = self.params.chart_table
         _, found = strategy.strategy_findings(self.evidence)
         from .. import reconcile
 
