@@ -4,8 +4,9 @@
  *    (#L12) without this script; here it becomes #L12-L15.
  * 2. On a page with a numbered source text, #L12 or #L12-L15 highlights those lines, scrolls the
  *    first into view and moves the keyboard focus there.
- * 3. A number's link is described (aria-describedby) by its document, lines and verbatim quote;
- *    the description is also shown in a pop-up on hover and on keyboard focus (Escape hides it).
+ * 3. A number's link, and a source link in prose, is described (aria-describedby) by its document,
+ *    lines and verbatim quote; the description is also shown in a pop-up on hover and on keyboard
+ *    focus (Escape hides it).
  * No network access; nothing is loaded.
  */
 (function () {

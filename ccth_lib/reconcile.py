@@ -36,6 +36,8 @@ from numbers import Real
 
 import pandas as pd
 
+from . import cells
+
 INDEPENDENT = "independent"
 BY_CONSTRUCTION = "by construction"
 BASES: tuple[str, ...] = (INDEPENDENT, BY_CONSTRUCTION)
@@ -352,6 +354,16 @@ def printings(df: pd.DataFrame) -> list:
     return sorted(df["printing"].unique()) if "printing" in df.columns else [None]
 
 
+def located(row, column: str) -> dict:
+    """Where the value ``column`` of a row is printed, as Finding keyword arguments: its own line
+    where the row records it (``cell_lines``, printed in one place), else the row's lines."""
+    row = row._asdict() if hasattr(row, "_asdict") else row
+    own = cells.lines_of(row, column)
+    if own is not None and len(own.parts) == 1:
+        return {"source_id": str(row["source_id"]), "line_start": own.start, "line_end": own.end}
+    return {"source_id": str(row["source_id"]), "line_start": int(row["line_start"]), "line_end": int(row["line_end"])}
+
+
 def optimity_findings(df: pd.DataFrame) -> list[Finding]:
     """Re-add the Optimity avoidability table (each printing) and compare the printings.
 
@@ -386,9 +398,7 @@ def optimity_findings(df: pd.DataFrame) -> list[Finding]:
                 what=f"Printing {p}, {r['service']}: total = usually + sometimes avoidable",
                 stated=float(r["total"]),
                 derived=float(r["usually_avoidable"] + r["sometimes_avoidable"]),
-                source_id=str(r["source_id"]),
-                line_start=int(r["line_start"]),
-                line_end=int(r["line_end"]),
+                **located(r, "total"),
                 method="usually_avoidable + sometimes_avoidable",
             ))
         for col in value_cols:
@@ -398,9 +408,7 @@ def optimity_findings(df: pd.DataFrame) -> list[Finding]:
                 what=f"Printing {p}, Total row, {col.replace('_', ' ')}: sum of the item rows",
                 stated=float(total_row[col]),
                 derived=float(items[col].sum()),
-                source_id=str(total_row["source_id"]),
-                line_start=int(total_row["line_start"]),
-                line_end=int(total_row["line_end"]),
+                **located(total_row, col),
                 method=f"sum of {col} over the {len(items)} item rows",
             ))
     a = df[df["printing"] == order[0]].set_index("row_order")

@@ -23,8 +23,12 @@ def parsed(path) -> BeautifulSoup:
 
 
 def text_of(path) -> str:
-    """The page's text as read: one space between words, none inside brackets or before punctuation."""
-    text = re.sub(r"\s+", " ", parsed(path).get_text(" "))
+    """The page's text as read: one space between words, none inside brackets or before punctuation;
+    without what is hidden (a number's pop-up text, shown on hover and focus only)."""
+    html = parsed(path)
+    for hidden in html.select("[hidden]"):
+        hidden.decompose()
+    text = re.sub(r"\s+", " ", html.get_text(" "))
     return re.sub(r"\s+([),.;:])", r"\1", re.sub(r"\(\s+", "(", text))
 
 
@@ -172,3 +176,23 @@ def test_no_raw_float_artefacts_on_any_page(built_site):
             checked += 1
             assert not artefact.search(value), f"{path.relative_to(built_site)}: {value!r}"
     assert checked > 500
+
+
+def test_every_number_of_the_model_records_timeline_and_status_pages_links_to_its_own_line(built_site):
+    """Beyond the tables read from data/tables: in the frames these pages make of values copied from
+    transcribed rows (the stated figure of a finding, a timeline entry's date), each number's link
+    lands on lines that print it, never on the whole row when the row records the value's own line,
+    and each entry dated to a day links to lines that print its date."""
+    from test_page import COPYING_PAGES, _cell_lines_index, date_entry_problems, number_link_problems
+
+    index = _cell_lines_index()
+    paths = sorted((built_site / "notebooks").glob("model_*.html")) + [built_site / "notebooks" / f"{p}.html" for p in COPYING_PAGES]
+    checked = dated = 0
+    problems: list[str] = []
+    for path in paths:
+        html = parsed(path)
+        n, found = number_link_problems(html, path.name, index)
+        d, late = date_entry_problems(html, path.name, index)
+        checked, dated, problems = checked + n, dated + d, problems + found + late
+    assert not problems, "\n".join(problems[:20])
+    assert checked > 300 and dated > 40, (checked, dated)

@@ -67,31 +67,47 @@ def test_how_the_642_percent_arises(evidence, base):
 
 
 # Line ranges ------------------------------------------------------------------------------------
-def test_each_finding_has_the_lines_of_the_row_it_is_about(register, evidence):
+def test_each_finding_has_the_lines_of_the_value_it_is_about(register, evidence):
+    """The stated figure's own line where its row records it (cell_lines), else its row's lines."""
+    from ccth_lib import cells
+
     ltc = evidence["paper_ltc_targets"].set_index("ltc_count")
     cm = evidence["paper_locality_case_management"].set_index("locality")
     lm = evidence["paper_locality_model"].set_index("locality")
     nel = evidence["paper_nel_avoidability"].set_index("avoidability")
+    tr = evidence["paper_trajectory"].set_index(["locality", "year"])
     expected = {
-        "chain.3.ltc1": ltc.loc[1], "chain.3.ltc3": ltc.loc[3],
-        "chain.4.case_management.north": cm.loc["North"], "chain.4.population_pct.south": cm.loc["South"],
-        "chain.4.case_management.total": cm.loc["Total"], "chain.4.case_management_total_from_county": cm.loc["Total"],
-        "chain.5.hospital_at_home.central": lm.loc["Central"], "chain.5.target_aa.total": lm.loc["Total"],
-        "chain.1.nel_total": nel.loc["Total NEL Admissions"], "chain.1.usually_avoidable_vs_optimity": nel.loc["Usually avoidable"],
+        "chain.3.ltc1": (ltc.loc[1], "target_aa"), "chain.3.ltc3": (ltc.loc[3], "target_aa"),
+        "chain.4.case_management.north": (cm.loc["North"], "case_management"), "chain.4.population_pct.south": (cm.loc["South"], "population_pct"),
+        "chain.4.case_management.total": (cm.loc["Total"], "case_management"),
+        "chain.4.case_management_total_from_county": (cm.loc["Total"], "case_management"),
+        "chain.5.hospital_at_home.central": (lm.loc["Central"], "hospital_at_home"), "chain.5.target_aa.total": (lm.loc["Total"], "target_aa"),
+        "chain.1.nel_total": (nel.loc["Total NEL Admissions"], "admissions"),
+        "chain.1.usually_avoidable_vs_optimity": (nel.loc["Usually avoidable"], "admissions"),
+        "chain.6.nel_target.north.2019_20": (tr.loc[("North", "2019/20")], "nel_avoidance_target"),
+        "chain.6.case_management.total.2021_22": (tr.loc[("Total", "2021/22")], "case_management"),
     }
-    for fid, row in expected.items():
+    for fid, (row, column) in expected.items():
         f = register.loc[fid]
-        assert (f["source_id"], f["line_start"], f["line_end"]) == (row["source_id"], row["line_start"], row["line_end"]), fid
+        own = cells.lines_of(row, column)
+        lines = (own.start, own.end) if own else (row["line_start"], row["line_end"])
+        assert (f["source_id"], f["line_start"], f["line_end"]) == (row["source_id"], *lines), fid
+    assert register.loc["chain.6.nel_target.north.2019_20", "line_end"] - register.loc["chain.6.nel_target.north.2019_20", "line_start"] < 3
     # narrower than the table when the table has several rows
     whole = evidence["paper_locality_case_management"]
     assert register.loc["chain.4.case_management.north", "line_end"] < whole["line_end"].max()
 
 
 def test_every_finding_points_at_lines_that_print_its_stated_figure(register, evidence):
-    """Each finding's lines are one row's (or one register figure's), and they print the stated value."""
+    """Each finding's lines are one row's, one value's of a row or one register figure's, and they print the stated value."""
+    from ccth_lib import cells
+
     spans = {
         (r["source_id"], int(r["line_start"]), int(r["line_end"]))
         for df in evidence.values() for _, r in df.iterrows()
+    } | {
+        (r["source_id"], c.start, c.end)
+        for df in evidence.values() for _, r in df.iterrows() for c in cells.parse(r.get("cell_lines"))
     }
     for fid, f in register.iterrows():
         assert (f["source_id"], f["line_start"], f["line_end"]) in spans, fid

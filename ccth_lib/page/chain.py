@@ -2,7 +2,8 @@
 
 Each class takes a :class:`~ccth_lib.page.models.ChainPage` (the chain run with the page's
 parameters) and returns what the page shows: tables through the table component, numbers for
-``{glue:text}`` and phrases for ``{glue:md}``. Nothing here computes a model figure.
+``{glue:text}`` (or, for a number the paper prints, ``{glue:md}``: linked to its lines) and phrases
+for ``{glue:md}``. Nothing here computes a model figure.
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import data
+from ..models import defaults
 from ..models import findings as chain_findings
 from . import formats
 from .links import SourceLink, inline_link
 from .models import ChainPage
 from .render import Html
 from .chart_data import chart_data
+from .glue import sourced, sourced_figure, shown
 from .table import table
 
 
@@ -23,6 +26,24 @@ from .table import table
 def _json(df: pd.DataFrame) -> str:
     """A derived table as canonical JSON records (glued, so tests can read the page's results)."""
     return df.to_json(orient="records", double_precision=10)
+
+
+def figure_of(provenance, name: str) -> str | None:
+    """The id of the figure a chain parameter's default is read from (None: read from a table's
+    cells, or chosen by the analysis)."""
+    prov = next((p for p in provenance if p.parameter == name), None)
+    return prov.source.removeprefix("figures:") if prov is not None and prov.source.startswith("figures:") else None
+
+
+def as_stated(run: ChainPage, name: str, kind: str = "count", run_kind: str | None = None):
+    """A parameter's value for ``{glue:md}``: the figure it is read from, linked to its lines, while
+    the page uses the source's value; the run's value unlinked when the run sets it (no line
+    prints it), shown as ``run_kind`` (default ``kind``: a rate's figure is in percent, the
+    parameter a share)."""
+    fid = figure_of(run.provenance, name)
+    if name in run.overrides or fid is None:
+        return shown(getattr(run.params, name), run_kind or kind)
+    return sourced_figure(fid, kind, register=run.evidence["figures"])
 
 
 def rounding_table(run: ChainPage) -> Html:
@@ -51,7 +72,7 @@ class AvoidanceTarget:
     def figures(self) -> dict:
         r = self.run.result
         return {
-            "target_total": self.run.params.target_total,
+            "target_total": as_stated(self.run, "target_total"),
             "share_of_all_nel_pct": r.target_shares["share_of_all_nel_pct"],
             "share_of_1to3_ltc_pct": r.target_shares["share_of_1to3_ltc_pct"],
             "ltc_sum": int(r.ltc["target_aa"].sum()),
@@ -123,7 +144,12 @@ class LocalityServices:
         self.run = run
         self.findings = run.findings("chain.5.")
         opt = run.evidence["paper_optimity_avoidability"]
-        self.usually = opt[opt["printing"] == opt["printing"].min()].set_index("service")["usually_avoidable"]
+        self.usually = opt[opt["printing"] == opt["printing"].min()].set_index("service")
+
+    def _usually(self, service: str):
+        """The usually avoidable admissions of a row of the Optimity table (first printing), linked to its line."""
+        row = self.usually.loc[service]
+        return sourced(int(row["usually_avoidable"]), "count", row, "usually_avoidable")
 
     def figures(self) -> dict:
         h = self.run.result.hah
@@ -132,14 +158,14 @@ class LocalityServices:
             "hah_admissions": h["hah_admissions"],
             "hah_share_pct": h["hah_share_pct"],
             "crisis_share_pct": h["crisis_share_pct"],
-            "row_usually": int(self.usually["Hospital at Home or Crisis Response/Step up beds"]),
-            "own_usually": int(self.usually["Hospital at Home"]),
-            "usually_total": int(self.usually["Total"]),
+            "row_usually": self._usually("Hospital at Home or Crisis Response/Step up beds"),
+            "own_usually": self._usually("Hospital at Home"),
+            "usually_total": self._usually("Total"),
             "localities_table": _json(self.run.result.localities),
         }
 
     def phrases(self) -> dict:
-        return {"hah_row_share_text": formats.share(self.run.params.hah_row_share, 0).replace("−", "-")}
+        return {"hah_row_share_text": as_stated(self.run, "hah_row_share", "percent", "share").markdown}
 
     def _hah_headers(self) -> dict:
         h = self.run.result.hah
@@ -189,11 +215,13 @@ class Trajectory:
             f = data.figure(f"paper_method_rate_{year.replace('/', '_')}_pct", figs)
             quotes.setdefault(f.quote, SourceLink(f.source_id, f.line_start, f.line_end, f.quote))
         method = " ".join(f"“{q}” ({inline_link(link)})." for q, link in quotes.items())
-        source_rates = self.run.source_params.avoidance_rates
+        headings = defaults.rate_headings(self.run.evidence["paper_trajectory"]).set_index("year", drop=False)
+        rates = {y: sourced(headings.loc[y, "assumed_avoidance_pct"], "percent", headings.loc[y], "assumed_avoidance_pct").markdown
+                 for y in self.run.source_params.avoidance_rates}  # each year's rate, linked to the heading that prints it
         return {
             "county_targets": ", ".join(f"{y}: **{formats.count(v)}**" for y, v in self.totals.items()),
             "method_text": f"The method says: {method}",
-            "table_rates": ", ".join(f"{formats.share(r, 0)} ({y})" for y, r in source_rates.items()),
+            "table_rates": ", ".join(f"{rate} ({y})" for y, rate in rates.items()),
         }
 
     def stated_table(self) -> Html:

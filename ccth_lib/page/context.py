@@ -16,6 +16,7 @@ import pandas as pd
 
 from .. import data, sources
 from . import formats
+from .glue import sourced
 from .links import data_lines, inline_link, link_of
 from .render import Html, render
 from .table import table
@@ -266,7 +267,14 @@ class ContextPage:
 
     # numbers and phrases for the prose
 
+    def _key_products(self):
+        """The number of key products, as the update prints it (linked to its line)."""
+        row = data.figures().loc[KEY_PRODUCTS]
+        return sourced(int(row["value"]), "count", row, "value")
+
     def figures(self) -> dict:
+        """The page's numbers: the key products the update prints (linked to its line); the rest
+        are counts of the tables' rows, printed in no document (plain)."""
         soon = self.partners["membership"] == "soon to join"
         places = self.ninety_day[self.ninety_day["plan_group"] == self.ninety_day["plan_group"].iloc[0]]["place_or_area"]
         statuses = [status_words(p, self.parts) for p in self.parts]
@@ -278,7 +286,7 @@ class ContextPage:
             "n_ninety_day_places": int(places.nunique()),
             "n_ninety_day_other_areas": int(self.ninety_day["place_or_area"].nunique() - places.nunique()),
             "n_shropshire_programmes": int((self.ninety_day["place_or_area"] == "Shropshire").sum()),
-            "n_key_products": int(data.figure(KEY_PRODUCTS).value),
+            "n_key_products": self._key_products(),
             "n_benefits": len(self.benefits),
             "n_action_plans": int(self.actions["plan"].nunique()),
             "n_actions": int((self.actions["row_kind"] == "action").sum()),

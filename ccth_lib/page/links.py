@@ -10,7 +10,12 @@ Each number or date in a table (and, with :func:`linked_value`, in prose) links 
 lines that print it: its own line where the row records it (``cell_lines``, see
 :mod:`ccth_lib.cells`), else its row's lines (:func:`cell_source`). Its document, lines and the
 verbatim text there are the link's accessible description, shown in a pop-up on hover and on
-keyboard focus.
+keyboard focus. A source link in prose (:func:`inline_link`) is the same component: its lines,
+and its document, lines and quote as its description and pop-up.
+
+A frame that carries one value of a transcribed row (a finding's stated figure, a timeline
+entry's date) takes that value's provenance (:func:`value_provenance`), so that its links go to
+the value's own line rather than the whole row's range.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import sources
+from ..provenance import PROVENANCE_COLUMNS
 from . import formats
 
 
@@ -52,6 +58,13 @@ class SourceLink:
         quote = f": “{' '.join(self.quote.split())}”" if self.quote else ""
         return f"{src.short_title}, {self.lines_text}{quote}"
 
+    @property
+    def description(self) -> str:
+        """The pop-up and the link's accessible description: :attr:`title`, the quote shortened
+        to :data:`QUOTE_CHARS` as a number's is."""
+        quote = f": “{_shorten(' '.join(self.quote.split()), None)}”" if self.quote else ""
+        return f"{sources.get(self.source_id).short_title}, {self.lines_text}{quote}"
+
 
 def link_of(row) -> SourceLink | None:
     """The source link of a row that has ``source_id``, ``line_start`` and ``line_end`` (else None)."""
@@ -66,10 +79,36 @@ def link_of(row) -> SourceLink | None:
 
 
 def inline_link(link: SourceLink, with_document: bool = False):
-    """A source link for use inside prose (a ``{glue:md}`` phrase)."""
+    """A source link for use inside prose (a ``{glue:md}`` phrase): "lines 12–15" (with the
+    document's name too, with ``with_document``), to those lines, described like a number's
+    link: its document, lines and quote are its accessible description and pop-up."""
     from .render import render
 
-    return render("link.html.j2", href=link.href, text=link.text(with_document), title=link.title)
+    text = link.text(with_document)
+    return render("link.html.j2", text=text, source={
+        "class": "ccth-lines", "id": source_id_of(link.href, data_lines(link), text, link.description),
+        "href": link.href, "lines": data_lines(link), "column": None, "text": link.description,
+    })
+
+
+def value_provenance(row, column: str) -> dict:
+    """The provenance of the value ``column`` of a transcribed row, for a frame that carries that
+    value alone: :func:`ccth_lib.cells.value_provenance` (its own lines where the row's
+    ``cell_lines`` records them, quoting them; else the row's provenance), with the lines of the
+    row's source."""
+    from .. import cells
+
+    if cells.lines_of(row, column) is None:
+        return {p: row.get(p) for p in PROVENANCE_COLUMNS}
+    return cells.value_provenance(row, column, sources.lines(str(row["source_id"])))
+
+
+def with_value_provenance(df, column: str):
+    """``df`` with each row's provenance that of its value ``column`` (see :func:`value_provenance`)."""
+    import pandas as pd
+
+    prov = pd.DataFrame([value_provenance(r, column) for r in df.to_dict("records")], index=df.index, columns=list(PROVENANCE_COLUMNS))
+    return df.assign(**{p: prov[p] for p in PROVENANCE_COLUMNS})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -202,9 +241,9 @@ def linked_value(value, kind: str, row, column: str, base: str = ""):
     shown = formats.format_value(value, kind)
     src = cell_source(row, column, value, kind)
     if src is None:
-        return render("cell_link.html.j2", text=shown, source=None)
-    return render("cell_link.html.j2", text=shown, source={
-        "id": source_id_of(src.href, src.data_lines, column, shown, src.description),
+        return render("link.html.j2", text=shown, source=None)
+    return render("link.html.j2", text=shown, source={
+        "class": "ccth-cell", "id": source_id_of(src.href, src.data_lines, column, shown, src.description),
         "href": base + src.href, "lines": src.data_lines, "column": column, "text": src.description,
     })
 

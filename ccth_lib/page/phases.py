@@ -24,10 +24,11 @@ from .. import data, sources
 from ..models.parameters import ParameterError
 from . import formats
 from .downloads import download
+from .glue import BOOK_TO_PAGES, for_book, sourced, sourced_figure
 from .links import SourceLink, inline_link
 from .render import Html, render
 from .table import Link, table
-from .vision import HOME_TO_PAGES, figure_link, link_of_row, quoted, statements, when, wrap_label
+from .vision import figure_link, link_of_row, quoted, statements, when, wrap_label
 
 # ---------------------------------------------------------------------------------------------
 # Months
@@ -387,34 +388,37 @@ class PhasesPage:
     # -- numbers and phrases -------------------------------------------------------------------
 
     def figures(self) -> dict:
-        v = lambda fid: data.figure(fid, self.register).value  # noqa: E731
-        cohort = self.cohort.set_index("locality")["case_management"]
-        before, after = v("paper_fit_conversion_rate_previous_pct"), v("paper_fit_conversion_rate_pct")
+        """The page's numbers: those the documents print linked to their lines; counts, the
+        difference of the two conversion rates and the delay this run uses plain."""
+        f = lambda fid, kind="count": sourced_figure(fid, kind, register=self.register)  # noqa: E731
+        cohort = self.cohort.set_index("locality")
+        cm = lambda locality: sourced(int(cohort.loc[locality, "case_management"]), "count", cohort.loc[locality], "case_management")  # noqa: E731
+        before, after = f("paper_fit_conversion_rate_previous_pct", "number"), f("paper_fit_conversion_rate_pct", "number")
         return {
             "n_phases": len(self.phases),
-            "fit_weekly": v("paper_fit_weekly_caseload_additions"),
-            "fit_daily": v("paper_fit_daily_discharges"),
-            "fit_home_pct": v("paper_fit_discharged_home_pct"),
+            "fit_weekly": f("paper_fit_weekly_caseload_additions"),
+            "fit_daily": f("paper_fit_daily_discharges"),
+            "fit_home_pct": f("paper_fit_discharged_home_pct", "percent"),
             "fit_conversion_pct": after,
             "fit_conversion_before_pct": before,
             "fit_conversion_fall_points": round(before - after, 2),
-            "fit_target": v("paper_fit_target_18_19"),
-            "cm_age": v("paper_case_management_age_threshold"),
-            "cm_per_1000": v("paper_stratification_per_1000"),
-            "cm_share_1to3_pct": v("paper_share_1to3_ltc_pct"),
-            "cm_total": int(cohort["Total"]),
-            "cm_north": int(cohort["North"]),
-            "cm_central": int(cohort["Central"]),
-            "cm_south": int(cohort["South"]),
-            "cm_variability_areas": v("paper_case_management_areas_of_variability"),
+            "fit_target": f("paper_fit_target_18_19"),
+            "cm_age": f("paper_case_management_age_threshold"),
+            "cm_per_1000": f("paper_stratification_per_1000"),
+            "cm_share_1to3_pct": f("paper_share_1to3_ltc_pct", "percent"),
+            "cm_total": cm("Total"),
+            "cm_north": cm("North"),
+            "cm_central": cm("Central"),
+            "cm_south": cm("South"),
+            "cm_variability_areas": f("paper_case_management_areas_of_variability"),
             "n_specifications": len(data.load_table("paper_service_specifications")),
-            "report_horizon_months": v("paper_risk_report_horizon_months"),
-            "predictive_share_pct": v("paper_other_uk_predictive_share"),
-            "referral_share_pct": v("paper_other_uk_direct_referral_share"),
+            "report_horizon_months": f("paper_risk_report_horizon_months"),
+            "predictive_share_pct": f("paper_other_uk_predictive_share", "percent"),
+            "referral_share_pct": f("paper_other_uk_direct_referral_share", "percent"),
             "n_process_steps": int((self.process["row_kind"] == "step").sum()),
-            "rapid_response_hours": v("paper_rapid_response_window_hours"),
+            "rapid_response_hours": f("paper_rapid_response_window_hours"),
             "delay_months": self.delay,
-            "stated_delay_months": self.stated_delay,
+            "stated_delay_months": sourced(self.stated_delay, "count", self.register.loc["highlight_phase3_delay_months"], "value"),
             "n_timeline_activities": len(self.timeline),
             "n_moved_milestones": len(self.moved),
             "n_unmoved_activities": len(self.timeline) - len(self.moved),
@@ -561,8 +565,9 @@ class PhasesPage:
             link = SourceLink(r.source_id, int(r.line_start), int(r.line_end), r.quote)
             first = formats.text(r.summary).split(". ")[0].rstrip(".") + "."
             rows.append({"phase": f"Phase {r.phase}", "name": names[int(r.phase)], "status": first,
-                         "source": Link(link.text(False), HOME_TO_PAGES + link.href)})
+                         "source": Link(link.text(False), BOOK_TO_PAGES + link.href)})
         frame = pd.DataFrame(rows)
         on = when(sources.get("highlight-2018-10").date)
         return {"home_phases": table(frame, {"phase": "Phase", "name": "What it is", "status": f"On {on}, against the plan",
-                                             "source": "Highlight report"}, kinds={"source": "link"}, links=False)}
+                                             "source": "Highlight report"}, kinds={"source": "link"}, links=False),
+                **for_book(self.figures(), "cm_total", "cm_north", "cm_central", "cm_south", "stated_delay_months")}

@@ -3,7 +3,9 @@ the involvement and engagement record (Appendix D), for readers, and where they 
 rest of the papers.
 
 The pure functions at the top take the transcribed tables (DataFrames) and return DataFrames; they
-read nothing. :class:`RecordsPage` loads the tables and renders the decisions and engagement page.
+read nothing but the source lines a statement quotes (each statement has the lines of the value it is
+about: :func:`.links.value_provenance`). :class:`RecordsPage` loads the tables and renders the
+decisions and engagement page.
 
 Where the records disagree with the other papers is computed, never listed by hand:
 
@@ -28,6 +30,7 @@ import pandas as pd
 from .. import data, sources
 from . import formats
 from .glue import glue_phrases, glue_values
+from .links import value_provenance, with_value_provenance
 from .render import Html, render
 from .table import PROVENANCE, table
 
@@ -132,14 +135,17 @@ def group_name(group: str) -> str:
     return re.sub(r"\s*\([^)]*\)", "", group).strip()
 
 
-def _statement(record: str, row: pd.Series, date, text: str, **extra) -> dict:
+def _statement(record: str, row: pd.Series, date, text: str, column: str | None = None, **extra) -> dict:
+    """One statement of a finding; its lines are those of the row's value ``column`` (the value the
+    finding is about, see :func:`.links.value_provenance`), or the row's own (a statement already
+    made from one value)."""
     return {
         "record": record,
         "row_order": int(row["row_order"]),
         "date": pd.Timestamp(date) if date is not None and not formats.missing(date) else pd.NaT,
         "statement": plain_text(text),
         **extra,
-        **{p: row[p] for p in PROVENANCE},
+        **(value_provenance(row, column) if column else {p: row[p] for p in PROVENANCE}),
     }
 
 
@@ -152,7 +158,7 @@ def weekday_findings(records: dict[str, pd.DataFrame]) -> list[list[dict]]:
             if row["weekday_as_printed"] != day:
                 what = row.get("decision_or_action", row.get("event"))
                 out.append([_statement(name, row, row["date"], f"{row['weekday_as_printed']} {formats.date(row['date'])}: {what}",
-                                       says=weekday_note(row["weekday_as_printed"], row["date"]))])
+                                       "date", says=weekday_note(row["weekday_as_printed"], row["date"]))])
     return out
 
 
@@ -173,7 +179,7 @@ def date_findings(decisions: pd.DataFrame, dated: pd.DataFrame, within_days: int
             if name in s["text"].lower() and len(words & content_words(s["text"])) >= MIN_SHARED_WORDS and 0 < gap <= within_days:
                 matches.append(s)
         if matches:
-            first = _statement(DECISIONS, d, d["date"], f"{d['group']}: {d['decision_or_action']}",
+            first = _statement(DECISIONS, d, d["date"], f"{d['group']}: {d['decision_or_action']}", "date",
                                says=f"The decision record dates this {formats.date(d['date'])}")
             others = [_statement(s["record"], s, s["date"], s["shown"], says=f"Dated {formats.date(s['date'])}") for s in matches]
             out.append([first, *others])
@@ -212,7 +218,7 @@ def stood_down_findings(decisions: pd.DataFrame, statements: pd.DataFrame, repor
             if hits:
                 others.append(_statement(s["record"], s, None, " ".join(hits), says=says))
         if others:
-            first = _statement(DECISIONS, d, d["date"], f"{d['group']}: {d['decision_or_action']}",
+            first = _statement(DECISIONS, d, d["date"], f"{d['group']}: {d['decision_or_action']}", "decision_or_action",
                                says=f"Stood down on {formats.date(d['date'])}")
             out.append([first, *others])
     return out
@@ -237,18 +243,20 @@ def dated_statements(key_dates: pd.DataFrame, corrective: pd.DataFrame, written:
     """Statements of the other papers that carry the date of a day: the highlight report's dated
     key dates and actions, and each date written out in a text column of the tables ``written``
     names (table name → (frame, (subject column, text column))), e.g. the programme paper's
-    product notes, matched with the row's subject (the product's name)."""
+    product notes, matched with the row's subject (the product's name). Each statement has the
+    lines of the value that carries its date (the date, or the text that writes it)."""
     found = []
     for name, (df, (subject, column)) in written.items():
         for _, row in df.iterrows():
             for day in dates_in_text(row[column]):
                 found.append({"record": name, "row_order": row["row_order"], "date": day,
                               "text": plain_text(f"{row[subject]}: {row[column]}"), "shown": plain_text(row[column]),
-                              **{p: row[p] for p in PROVENANCE}})
+                              **value_provenance(row, column)})
     parts = [
-        key_dates.assign(record="highlight_key_dates", text=key_dates["subject"] + ": " + key_dates["event"], shown=key_dates["event"]),
-        corrective.rename(columns={"action_date": "date"}).assign(record="highlight_corrective_actions", text=corrective["action"],
-                                                                  shown=corrective["action"]),
+        with_value_provenance(key_dates, "date").assign(record="highlight_key_dates", text=key_dates["subject"] + ": " + key_dates["event"],
+                                                        shown=key_dates["event"]),
+        with_value_provenance(corrective, "action_date").rename(columns={"action_date": "date"}).assign(
+            record="highlight_corrective_actions", text=corrective["action"], shown=corrective["action"]),
     ]
     cols = ["record", "row_order", "date", "text", "shown", *PROVENANCE]
     frame = pd.concat([p[cols] for p in parts] + [pd.DataFrame(found, columns=cols)], ignore_index=True)
@@ -257,8 +265,9 @@ def dated_statements(key_dates: pd.DataFrame, corrective: pd.DataFrame, written:
 
 def highlight_plan_statements(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """The highlight report's statements about what happens next, each with whether it is a plan
-    by what it is (the revised Phase 3 timeline) and the last day it covers."""
-    phase3 = tables["highlight_phase3_timeline"]
+    by what it is (the revised Phase 3 timeline) and the last day it covers. Each statement has the
+    lines of the text it is read from."""
+    phase3 = with_value_provenance(tables["highlight_phase3_timeline"], "activity")
     until = (pd.to_datetime(phase3["month_end"] + "-01") + pd.offsets.MonthEnd(0))
     parts = [
         phase3.assign(record="highlight_phase3_timeline", text=phase3["activity"], planned=True, until=until, when=phase3["period_label"]),
@@ -266,7 +275,7 @@ def highlight_plan_statements(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     for name, column in (("highlight_phase_status", "summary"), ("highlight_work_packages_this_period", "notes"),
                          ("highlight_work_packages_next_period", "notes"), ("highlight_corrective_actions", "action"),
                          ("highlight_key_dates", "event")):
-        df = tables[name]
+        df = with_value_provenance(tables[name], column)
         parts.append(df.assign(record=name, text=df[column].fillna(""), planned=False, until=pd.NaT, when=""))
     risks = tables["highlight_issues_risks"]
     parts.append(risks.assign(record="highlight_issues_risks", text=risks["risk_or_issue"] + ". " + risks["mitigation"].fillna(""),

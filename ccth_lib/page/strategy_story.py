@@ -17,6 +17,7 @@ from .. import data, vocab
 from . import formats
 from .chart_data import chart_data
 from .context import card_link, fit
+from .glue import sourced, sourced_figure
 from .links import inline_link, link_of
 from .render import Html, render
 from .table import table
@@ -163,6 +164,9 @@ class StrategyStory:
     # numbers and phrases for the prose
 
     def figures(self) -> dict:
+        """The page's numbers: those the strategy prints linked to their lines; counts and the
+        sums and shares of the marked schemes (worked out here) plain."""
+        cell = lambda row, column, kind: sourced(int(row[column]), kind, row, column)  # noqa: E731
         out: dict = {"n_objectives": len(self.t["strategy_objectives"])}
         total = self.community[self.community["row_kind"] == "total"].iloc[0]
         named = LINK_WORDS["named as Care Closer to Home"]
@@ -170,33 +174,33 @@ class StrategyStory:
             y = c.removeprefix("fy")
             year = vocab.year_of_column(c)
             amounts = self.by_year[self.by_year["year"] == year].set_index("group")["gbp_thousands"]
-            out[f"community_total_{y}"] = int(total[c])
+            out[f"community_total_{y}"] = cell(total, c, "money_thousands")
             out[f"community_named_{y}"] = int(amounts.get(named, 0))
             out[f"community_named_share_{y}"] = round(100 * float(amounts.get(named, 0)) / float(total[c]), 1) if total[c] else 0.0
         acute = self.t["strategy_efficiency_acute"]
-        out["acute_total_2021_22"] = int(acute[acute["row_kind"] == "total"].iloc[0]["fy2021_22"])
+        out["acute_total_2021_22"] = cell(acute[acute["row_kind"] == "total"].iloc[0], "fy2021_22", "money_thousands")
         out["n_marked"] = len(self.continuity)
         for key, words in (("named", "named as Care Closer to Home"), ("continues", "continues an SCCtH service"), ("shares", "shares SCCtH's aim")):
             out[f"n_marked_{key}"] = int((self.continuity["link"] == words).sum())
         out["n_community_schemes"] = len(self.community_items)
-        out["individual_savings_m"] = data.figure(FIGURE_INDIVIDUAL).value
-        out["medicines_target_m"] = data.figure(FIGURE_MEDICINES).value
+        out["individual_savings_m"] = sourced_figure(FIGURE_INDIVIDUAL)
+        out["medicines_target_m"] = sourced_figure(FIGURE_MEDICINES)
         mh = self.t["strategy_mental_health_funding"].set_index("line_item")
         mh_years = year_columns(mh)
         funding = mh[mh["row_kind"] == "funding"].iloc[0]
         investments = mh.loc["Investments"]
-        out["mh_funding_first"] = int(funding[mh_years[0]])
-        out["mh_funding_last"] = int(funding[mh_years[-1]])
-        out["mh_investments_first"] = int(investments[mh_years[1]])
-        out["mh_investments_last"] = int(investments[mh_years[-1]])
+        out["mh_funding_first"] = cell(funding, mh_years[0], "money_thousands")
+        out["mh_funding_last"] = cell(funding, mh_years[-1], "money_thousands")
+        out["mh_investments_first"] = cell(investments, mh_years[1], "money_thousands")
+        out["mh_investments_last"] = cell(investments, mh_years[-1], "money_thousands")
         out["n_mh_priorities"] = len(self.t["strategy_mental_health_investment_priorities"])
         proj = self.t["strategy_frailty_projections"].set_index("category")
-        out["severe_2016"] = int(proj.loc["Severe", "people_2016"])
-        out["severe_2036"] = int(proj.loc["Severe", "people_2036_predicted"])
+        out["severe_2016"] = cell(proj.loc["Severe"], "people_2016", "count")
+        out["severe_2036"] = cell(proj.loc["Severe"], "people_2036_predicted", "count")
         out["frail_2016"] = int(proj["people_2016"].sum())
         out["frail_2036"] = int(proj["people_2036_predicted"].sum())
         rule = self.t["strategy_performance_rule"]
-        out["plan_after_months"] = int(rule["trend_duration_threshold_months"].dropna().iloc[0])
+        out["plan_after_months"] = cell(rule.dropna(subset=["trend_duration_threshold_months"]).iloc[0], "trend_duration_threshold_months", "count")
         out["n_rag_categories"] = len(rule)
         out["n_big_ticket"] = len(self.t["strategy_big_ticket_items"])
         out["n_roadmap_actions"] = len(self.t["strategy_roadmap"])

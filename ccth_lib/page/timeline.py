@@ -15,6 +15,7 @@ from .. import charts, data, sources
 from . import formats
 from .downloads import download
 from .glue import glue_phrases, glue_values
+from .links import value_provenance
 from .records import DECISIONS, ENGAGEMENT, KIND_WORDS, Records, plain_text
 from .render import Html, render
 from .table import PROVENANCE, table
@@ -39,16 +40,21 @@ def _month_words(first: str, last: str) -> str:
     return f"{a:%B %Y}" if a == b else (f"{a:%B} to {b:%B %Y}" if a.year == b.year else f"{a:%B %Y} to {b:%B %Y}")
 
 
-def _day(kind, lane, date, who, what, record, row) -> dict:
+def _day(kind, lane, date, who, what, record, row, column: str = "date") -> dict:
+    """An entry dated to a day; its lines are those of the row's value ``column``, its date (see
+    :func:`.links.value_provenance`)."""
     d = pd.Timestamp(date)
     return {"kind": kind, "lane": lane, "start": d, "end": d, "precision": "day", "when": formats.date(d), "who": who, "what": what,
-            "record": record, "row_order": row.get("row_order"), **{p: row.get(p) for p in PROVENANCE}}
+            "record": record, "row_order": row.get("row_order"), **value_provenance(row, column)}
 
 
-def _months(kind, lane, first, last, who, what, record, row, when=None) -> dict:
+def _months(kind, lane, first, last, who, what, record, row, when=None, column: str | None = None) -> dict:
+    """An entry dated to months; its lines are those of the row's value ``column`` (the months as
+    printed), else the row's."""
     start, end = _month_span(first, last)
     return {"kind": kind, "lane": lane, "start": start, "end": end, "precision": "month", "when": when or _month_words(first, last),
-            "who": who, "what": what, "record": record, "row_order": row.get("row_order"), **{p: row.get(p) for p in PROVENANCE}}
+            "who": who, "what": what, "record": record, "row_order": row.get("row_order"),
+            **(value_provenance(row, column) if column else {p: row.get(p) for p in PROVENANCE})}
 
 
 def decision_lane(group: str) -> str:
@@ -74,12 +80,12 @@ def timeline_entries(tables: dict[str, pd.DataFrame], papers: pd.DataFrame, find
         rows.append(_day(ENGAGEMENT_EVENT, "Engagement events", r["date"], who, r["aims_purpose"], ENGAGEMENT, r))
     for _, r in tables["highlight_phase3_timeline"].iterrows():
         rows.append(_months(MILESTONE, "Phase 3: revised timeline", r["month_start"], r["month_end"], "Revised Phase 3 timeline",
-                            r["activity"], "highlight_phase3_timeline", r, when=r["period_label"]))
+                            r["activity"], "highlight_phase3_timeline", r, when=r["period_label"], column="period_label"))
     for _, r in tables["highlight_key_dates"].iterrows():
         what = plain_text(r["event"])
         if formats.missing(r["date"]):
             rows.append(_months(KEY_DATE, "Highlight report: other dates", r["month"], r["month"], r["subject"], what, "highlight_key_dates", r,
-                                when=plain_text(r["date_as_printed"])))
+                                when=plain_text(r["date_as_printed"]), column="date_as_printed"))
         else:
             rows.append(_day(KEY_DATE, "Highlight report: other dates", r["date"], r["subject"], what, "highlight_key_dates", r))
     out = pd.DataFrame(rows)

@@ -17,15 +17,13 @@ import pandas as pd
 from .. import data, sources
 from . import formats
 from .downloads import download
+from .glue import BOOK_TO_PAGES, for_book, sourced, sourced_figure
 from .links import SourceLink, inline_link
 from .render import Html, render
 from .table import Link, table
 
 #: The tables of statements the programme pages quote in full, one per source document.
 STATEMENT_TABLES = ("paper_statements", "highlight_statements", "hwbb2017_statements")
-
-#: Where the home page (``book/index.md``) sits relative to the notebooks' pages.
-HOME_TO_PAGES = "../notebooks/"
 
 
 def when(value: str) -> str:
@@ -130,26 +128,27 @@ class VisionPage:
 
     # -- numbers and phrases -------------------------------------------------------------------
 
-    def _value(self, figure_id: str) -> float:
-        return data.figure(figure_id, self.register).value
-
     def figures(self) -> dict:
-        v = self._value
-        avoid = data.load_table("paper_nel_avoidability").set_index("avoidability")["admissions"]
+        """The page's numbers: those the documents print linked to their lines, counts plain."""
+        f = lambda fid, kind="count": sourced_figure(fid, kind, register=self.register)  # noqa: E731
+        avoid = data.load_table("paper_nel_avoidability").set_index("avoidability")
+        cell = lambda row: sourced(int(avoid.loc[row, "admissions"]), "count", avoid.loc[row], "admissions")  # noqa: E731
         return {
-            "stp_money_m": v("hwbb2017_stp_resources_used_differently_74m"),
-            "stp_avoidable_admissions": v("hwbb2017_avoidable_nel_admissions_c4000"),
-            "optimity_per_5000": v("paper_optimity_reduction_per_5000"),
-            "optimity_avoidances": v("paper_optimity_admission_avoidances"),
-            "future_fit_target": v("paper_future_fit_target"),
-            "target": v("paper_target_circa_3000"),
-            "highlight_avoidances": v("highlight_admission_avoidance_per_annum"),
-            "nel_total": v("paper_nel_total_restated"),
-            "nel_usually_avoidable": int(avoid["Usually avoidable"]),
-            "nel_sometimes_avoidable": int(avoid["Sometimes avoidable"]),
-            "target_share_pct": v("paper_target_share_of_nel_pct"),
-            "nel_1to3_ltc": v("paper_nel_1to3_ltc"),
-            "target_share_1to3_pct": v("paper_target_share_of_1to3_pct"),
+            "stp_money_m": f("hwbb2017_stp_resources_used_differently_74m", "number"),
+            "stp_avoidable_admissions": f("hwbb2017_avoidable_nel_admissions_c4000"),
+            "optimity_per_5000": f("paper_optimity_reduction_per_5000"),
+            "optimity_avoidances": f("paper_optimity_admission_avoidances"),
+            "future_fit_target": f("paper_future_fit_target"),
+            "target": f("paper_target_circa_3000"),
+            "target_restated": f("paper_target_circa_3000_patients"),
+            "highlight_avoidances": f("highlight_admission_avoidance_per_annum"),
+            "nel_total": cell("Total NEL Admissions"),
+            "nel_total_restated": f("paper_nel_total_restated"),
+            "nel_usually_avoidable": cell("Usually avoidable"),
+            "nel_sometimes_avoidable": cell("Sometimes avoidable"),
+            "target_share_pct": f("paper_target_share_of_nel_pct", "percent"),
+            "nel_1to3_ltc": f("paper_nel_1to3_ltc"),
+            "target_share_1to3_pct": f("paper_target_share_of_1to3_pct", "percent"),
             "n_criteria": len(data.load_table("paper_vision_objectives")),
             "n_target_figures": len(self.targets),
             "n_documents": len(sources.registry()),
@@ -216,13 +215,14 @@ class VisionPage:
         registry = list(sources.registry().values())
         dated = sorted(registry, key=lambda s: s.date)
         docs = pd.DataFrame([
-            {"document": Link(s.short_title, f"{HOME_TO_PAGES}{s.page}.html"), "kind": s.kind.capitalize(), "body": s.body}
+            {"document": Link(s.short_title, f"{BOOK_TO_PAGES}{s.page}.html"), "kind": s.kind.capitalize(), "body": s.body}
             for s in dated
         ])
         return {
-            "home_vision": self.vision(HOME_TO_PAGES),
+            "home_vision": self.vision(BOOK_TO_PAGES),
             "home_documents": table(docs, {"document": "Document (its evidence page)", "kind": "Kind", "body": "Issued by"},
                                     kinds={"document": "link"}, links=False),
             "home_first_date": render("vision_when.html.j2", text=when(dated[0].date)),
             "home_last_date": render("vision_when.html.j2", text=when(dated[-1].date)),
+            **for_book(self.figures(), "target"),
         }
