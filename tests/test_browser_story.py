@@ -73,6 +73,9 @@ def test_the_phase3_timeline_chart_renders_offline(browser, site_url):
     table = chart.locator("xpath=following::div[contains(@class,'ccth-chart-data')][1]")
     assert table.locator("tbody tr").count() == len(timeline)
     assert table.locator("a.ccth-download").get_attribute("download") == "phase3_timeline.csv"
+    # what the browser downloads is the CSV: a header and one line per row of the table
+    csv = page.evaluate("async (a) => (await fetch(a.href)).text()", table.locator("a.ccth-download").element_handle())
+    assert csv.endswith("\n") and len(csv.splitlines()) == 1 + len(timeline)
     assert page.locator(".vega-actions").count() == 0
     assert not errors, f"JavaScript errors: {errors}"
     assert_local_only(requests)

@@ -365,7 +365,8 @@ def test_each_number_of_a_table_links_to_its_own_line_with_its_quote():
     assert (first.get_text(), second.get_text()) == ("1", "6") and first.a is None and second.a is None
     row_link = total.select_one("a.ccth-lines")
     assert row_link["href"] == "evidence_paper.html#L69" and row_link["data-lines"] == "69-72"
-    assert html.find(id=row_link["aria-describedby"]).get_text() == row_link["title"]
+    assert html.find(id=row_link["aria-describedby"]).get_text().startswith("Programme paper, October 2018, lines 69–72: “")
+    assert not row_link.has_attr("title")  # the pop-up is the one description
     ids = [a["aria-describedby"] for a in html.select("a[aria-describedby]")]
     assert len(ids) == len(set(ids)) and all(html.find(id=i) for i in ids)
     assert "cell_lines" not in html.select_one("thead").get_text() and "usually_avoidable=" not in html.get_text()

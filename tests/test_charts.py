@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import base64
+import html
 import json
 import re
+from urllib.parse import unquote
 
 import altair as alt
 import pandas as pd
@@ -56,8 +57,9 @@ def test_download_link_embeds_the_csv():
 
     df = pd.DataFrame({"a": [1, 2]})
     link = str(download(df, "x.csv"))
-    payload = re.search(r"base64,([^\"]+)", link).group(1)
-    assert base64.b64decode(payload).decode() == "a\n1\n2\n"
+    href = re.search(r'href="([^"]+)"', link).group(1)
+    assert href.startswith("data:text/csv;charset=utf-8,")
+    assert unquote(html.unescape(href).split(",", 1)[1]) == "a\n1\n2\n"
     assert 'download="x.csv"' in link
 
 
@@ -82,3 +84,13 @@ def test_charts_load_the_vendored_scripts(root):
     for f in charts.VENDOR_SCRIPTS:
         assert f'"{f}"' in html
         assert (root / "_vendor" / "site" / charts.VENDOR_PATH / f).is_file(), "run `make vendor`"
+
+
+def test_a_download_of_any_text_gives_back_that_text():
+    """Line breaks, quotes, '%', '#', markup and non-ASCII characters survive the data: URL."""
+    from ccth_lib.page.downloads import data_url
+
+    text = 'id,what\nx,"a, b" 50% #3 <b>&</b> – “quoted” £1\r\n'
+    url = data_url(text)
+    assert not any(c in url for c in '\n\r#%"<>&' if c != "%") and url.count("%") >= 10
+    assert unquote(url.split(",", 1)[1]) == text

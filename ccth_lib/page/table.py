@@ -122,7 +122,7 @@ def table(
             cells.append({
                 "text": link.text(with_document) if link else "",
                 "href": link.href if link else None,
-                "title": link.title if link else None,
+                "title": None,  # the pop-up (its description) shows the document, lines and quote
                 "classes": "lines",
                 "source": {"href": link.href, "lines": data_lines(link), "column": None, "text": link.title} if link else None,
             })
