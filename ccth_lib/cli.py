@@ -102,7 +102,7 @@ def execute(
     """
     from tqdm import tqdm
 
-    from . import notebooks
+    from . import kernels, notebooks
 
     chosen = _resolve_pages(names)
     waves = notebooks.execution_plan(chosen, force=force)
@@ -117,8 +117,8 @@ def execute(
     failed = []
     cpu = 0.0
     t0 = time.perf_counter()
-    with tqdm(total=len(todo), desc="executing pages", unit="page", disable=None) as bar:
-        for wave in waves:
+    with kernels.warm_kernels(), tqdm(total=len(todo), desc="executing pages", unit="page", disable=None) as bar:
+        for wave in waves:  # one kernel server for every wave
             for done in notebooks.execute_pages([p for p, _ in wave], workers):
                 cpu += done.cpu
                 if done.ok:
