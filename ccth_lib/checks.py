@@ -22,6 +22,13 @@ A *member* is one piece of evidence a check reads:
   supplies the year a printed date leaves out; ``pattern:`` a regular expression whose first group
   is the text kept);
 * ``document: <source_id>`` — the date of a document, from the source registry.
+
+A text or cell member may also say how its value is read further: ``states:`` (a state name →
+the phrases that give it) reads the one state the text gives a thing ("under development",
+"approved"), so that two statements about it can be compared; ``nth_weekday: {nth, weekday,
+months_after, rule}`` turns a month into a date by a rule the document states ("from the 2nd
+Wednesday of each month until the 2nd Wednesday of the next"), the rule's own quote checked and its
+lines joined to the member's.
 """
 
 from __future__ import annotations
@@ -314,6 +321,37 @@ def read_words_number(text: str) -> float | None:
     return None
 
 
+def read_state(text: str, states: Mapping[str, Sequence[str]]) -> str:
+    """The state a text gives a thing: the one declared state (name → phrases) whose phrases the
+    text contains, compared without case, spacing or markup. None or several is an error: the
+    declaration must say which state the text gives."""
+    if not isinstance(states, Mapping) or not states:
+        raise CheckError(f"states must map each state to the phrases that give it, not {states!r}")
+    said = normalise_text(text)
+    hits = [str(name) for name, phrases in states.items()
+            if any(normalise_text(p) in said for p in ([phrases] if isinstance(phrases, str) else phrases))]
+    if len(hits) != 1:
+        raise CheckError(f"{text!r} gives {'none' if not hits else ' and '.join(hits)} of the states {', '.join(map(str, states))}")
+    return hits[0]
+
+
+def nth_weekday(month: str, nth: int, weekday: str, months_after: int = 0) -> str:
+    """The ``nth`` ``weekday`` of the month ``months_after`` months after ``month`` (``"2017-12"``
+    or a day of it), as an ISO date: the end of a period a document defines by a rule."""
+    if weekday.capitalize() not in WEEKDAYS:
+        raise CheckError(f"weekday {weekday!r} is not one of {', '.join(WEEKDAYS)}")
+    if not 1 <= int(nth) <= 5:
+        raise CheckError(f"nth {nth!r} must be 1 to 5")
+    parts = str(month).split("-")
+    y, m = int(parts[0]), int(parts[1]) + int(months_after)
+    y, m = y + (m - 1) // 12, (m - 1) % 12 + 1
+    first = dt.date(y, m, 1)
+    day = first + dt.timedelta(days=(WEEKDAYS.index(weekday.capitalize()) - first.weekday()) % 7 + 7 * (int(nth) - 1))
+    if day.month != m:
+        raise CheckError(f"{calendar.month_name[m]} {y} has no {nth}th {weekday}")
+    return day.isoformat()
+
+
 def _slug(text: Any) -> str:
     return re.sub(r"[^a-z0-9]+", "_", str(text).lower()).strip("_") or "x"
 
@@ -455,10 +493,10 @@ def resolve(ev: Evidence, member: Mapping, where: str) -> Value:
             if not m:
                 raise CheckError(f"{where}: pattern {member['pattern']!r} does not match {value!r}")
             value = m.group(1)
-        return Value(value, v.location, label or v.label, v.ref)
+        return _read_further(ev, member, Value(value, v.location, label or v.label, v.ref), where)
     if "text" in member:
         v = _text(ev, member, where)
-        return Value(v.value, v.location, label, v.ref)
+        return _read_further(ev, member, Value(v.value, v.location, label, v.ref), where)
     if "span" in member:
         table = member["span"]
         df = ev.table(table)
@@ -474,6 +512,42 @@ def resolve(ev: Evidence, member: Mapping, where: str) -> Value:
         first = Location(doc.id, 1, 1)
         return Value(doc.date, first, label or f"date of the {doc.short_title}", f"registry:{doc.id}:date")
     raise CheckError(f"{where}: a member needs one of figure, cell, text, span, document (has {sorted(member)})")
+
+
+def _read_further(ev: Evidence, member: Mapping, v: Value, where: str) -> Value:
+    """A member's value read further, as declared: its state (``states``), or the date a stated
+    rule gives (``nth_weekday``), whose quote must be printed where it says and whose lines are
+    joined to the member's (same source)."""
+    value, loc = v.value, v.location
+    if member.get("states") is not None:
+        try:
+            value = read_state(str(value), member["states"])
+        except CheckError as exc:
+            raise CheckError(f"{where}: {exc}") from None
+    rule = member.get("nth_weekday")
+    if rule is not None:
+        if not isinstance(rule, Mapping) or not {"nth", "weekday"} <= set(rule):
+            raise CheckError(f"{where}: nth_weekday needs nth and weekday (and months_after, rule)")
+        if not (isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", value)):
+            raise CheckError(f"{where}: nth_weekday needs a month or a date, not {value!r}")
+        try:
+            value = nth_weekday(value, rule["nth"], str(rule["weekday"]), int(rule.get("months_after", 0)))
+        except CheckError as exc:
+            raise CheckError(f"{where}: {exc}") from None
+        if rule.get("rule") is not None:
+            stated = rule["rule"]
+            sid = stated.get("source_id")
+            if sid not in ev.lines:
+                raise CheckError(f"{where}: unknown source id {sid!r}")
+            a, _, b = str(stated.get("lines", "")).partition("-")
+            try:
+                first, last = locate(ev.lines[sid], int(a), int(b or a), str(stated.get("quote", "")))
+            except (CheckError, ValueError) as exc:
+                raise CheckError(f"{where}: the rule: {sid}: {exc}") from None
+            if sid != loc.source_id:
+                raise CheckError(f"{where}: the rule must be printed in the member's own document ({loc.source_id})")
+            loc = Location(sid, min(first, loc.line_start), max(last, loc.line_end))
+    return Value(value, loc, v.label, v.ref, v.key)
 
 
 def column_values(ev: Evidence, spec: Mapping, where: str) -> list[Value]:
@@ -703,6 +777,8 @@ def _agree(check: Check, ev: Evidence) -> list[Finding]:
     for m in s["members"]:
         if "id" not in m:
             raise CheckError(f"{_where(check)}: every member needs an id")
+        if "states" in s:  # the states of the check, read from every member
+            m = {"states": s["states"], **m}
         members[m["id"]] = (m, resolve(ev, m, f"{_where(check)}, member {m['id']}"))
     tol = float(s.get("tolerance", 0))
     relation = "!=" if s.get("expect") == "distinct" else "="
@@ -798,7 +874,8 @@ def _match(df: pd.DataFrame, key: str) -> dict[str, tuple[int, pd.Series]]:
 def _same_item(check: Check, ev: Evidence) -> list[Finding]:
     """The same rows in two tables (work packages, products, risks, requests for change) compared
     column by column; or declared pairs of rows; ``forbid``: a status an item listed in ``b``
-    must not have in ``a``."""
+    must not have in ``a``; ``require``: a status with which an item of ``a`` must be listed in ``b``
+    (an item still in progress among the items still to be completed)."""
     s = check.spec
     out = []
     if "pairs" in s:
@@ -852,6 +929,26 @@ def _same_item(check: Check, ev: Evidence) -> list[Finding]:
                 status, status if normalise_text(status or "") not in values else f"not {status} ({listed})", cell_location(A["table"], ra, col),
                 method=f"an item {listed} cannot already be " + " or ".join(s["forbid"]["values"]),
                 locations=[cell_location(B["table"], rb, B["key"])], inputs=[f"{A['table']}:{ia + 1}:{col}", f"{B['table']}:{ib + 1}:{B['key']}"],
+            ))
+    if "require" in s:
+        req = s["require"]
+        col, values = req["column"], {normalise_text(v) for v in req["values"]}
+        listed = req.get("listed_as", "listed")
+        whole = Location(str(tb["source_id"].iloc[0]), int(tb["line_start"].min()), int(tb["line_end"].max()))
+        for k, (ia, ra) in ma.items():
+            status = _plain(ra[col])
+            if normalise_text(status or "") not in values:
+                continue
+            name = A["name"].format(**{c: ra[c] for c in ta.columns}) if A.get("name") else str(ra[A["key"]])
+            hit = mb.get(k)
+            out.append(make(
+                check, f"{ra[A['key']]} listed", f"{name}: {status} in {ev.title(A['table'])}, against {ev.title(B['table'])}",
+                listed if hit else f"not {listed}", listed, cell_location(A["table"], ra, col),
+                method=f"an item whose status is {' or '.join(req['values'])} is {listed}; "
+                + (f"{ev.title(B['table'])}, row {hit[0] + 1}" if hit else f"none of the {len(tb)} rows of {ev.title(B['table'])} is {ra[A['key']]}"),
+                locations=[cell_location(B["table"], hit[1], B["key"]) if hit else whole],
+                inputs=[f"{A['table']}:{ia + 1}:{col}"] + ([f"{B['table']}:{hit[0] + 1}:{B['key']}"] if hit else []),
+                overrides={k2: req[k2] for k2 in ("severity", "certainty", "origin", "explanation") if k2 in req},
             ))
     return out
 

@@ -230,6 +230,60 @@ def test_same_items_of_two_tables():
     assert list(reg2["status"]) == ["agrees", "differs"] and reg2.iloc[1]["locations"] == "doc:2-2; doc:4-4"
 
 
+def test_an_item_in_progress_must_be_listed_among_those_to_complete():
+    a = pd.DataFrame([row(1, ref="P1", status="In progress"), row(2, ref="P2", status="Complete"), row(3, ref="P3", status="In Progress")])
+    b = pd.DataFrame([row(4, ref="P1")])
+    c = check("same_item", kind="status", a={"table": "a", "key": "ref"}, b={"table": "b", "key": "ref"}, compare=[],
+              require={"column": "status", "values": ["In progress"], "listed_as": "to complete", "certainty": "probable"})
+    reg = run(c, world(a=a, b=b))
+    assert list(reg.index) == ["status.t.p1_listed", "status.t.p3_listed"]  # a complete item need not be listed
+    assert reg.loc["status.t.p1_listed", "status"] == "agrees" and reg.loc["status.t.p1_listed", "locations"] == "doc:1-1; doc:4-4"
+    f = reg.loc["status.t.p3_listed"]
+    assert (f["stated"], f["derived"], f["status"], f["certainty"]) == ("not to complete", "to complete", "differs", "probable")
+
+
+def test_two_statements_compared_by_the_state_they_give():
+    """``states``: each member's text read as the one declared state it gives."""
+    lines = {"doc": ["The finance section is under development", "Updated finance section to match strategy",
+                     "Finance section still being developed", "Approved and under development"]}
+    ev = Evidence(tables=world().tables, lines=lines, documents={}, titles={})
+    states = {"under development": ["under development", "being developed"], "updated": ["to match strategy"]}
+
+    def member(i, line):
+        return {"id": i, "label": i, "text": {"source_id": "doc", "lines": str(line), "quote": lines["doc"][line - 1]}, "value": "text"}
+
+    differ = run(check("agree", kind="text", states=states, members=[member("section", 1), member("history", 2)]), ev).iloc[0]
+    assert (differ["stated"], differ["derived"], differ["status"]) == ("updated", "under development", "differs")
+    agree = run(check("agree", kind="text", states=states, members=[member("section", 1), member("again", 3)]), ev).iloc[0]
+    assert (agree["stated"], agree["status"]) == ("under development", "agrees")
+    cell = {"id": "cell", "cell": {"table": "record", "row": {"row_order": 1}, "column": "text"}, "states": {"met": ["met"]}}
+    assert checks.resolve(ev, cell, "here").value == "met"  # a cell is read the same way
+    with pytest.raises(CheckError, match="gives none of the states"):
+        run(check("agree", kind="text", states=states, members=[member("section", 1), member("other", 4) | {"states": {"done": ["complete"]}}]), ev)
+    with pytest.raises(CheckError, match="gives approved and open"):  # a text giving two states settles nothing
+        checks.read_state("Approved and under development", {"approved": ["approved"], "open": ["under development"]})
+
+
+def test_a_date_worked_out_from_a_stated_rule():
+    """``nth_weekday``: a report for use until the second Wednesday of the next month, against a meeting."""
+    lines = {"doc": ["Status report Dec 2017", "Used from the 2nd Weds of each month until the 2nd Weds of next month"]}
+    ev = Evidence(tables=world().tables, lines=lines, documents={"doc": Document("doc", "2018-01-18", "The document")}, titles={})
+    period = {"id": "period_end", "label": "end of the period", "text": {"source_id": "doc", "lines": "1", "quote": "Dec 2017"}, "value": "date",
+              "nth_weekday": {"nth": 2, "weekday": "Wednesday", "months_after": 1,
+                              "rule": {"source_id": "doc", "lines": "2", "quote": "until the 2nd Weds of next month"}}}
+    late = run(check("order", kind="dates", earlier={"id": "board", "document": "doc", "label": "the meeting"}, later=period), ev).iloc[0]
+    assert (late["stated"], late["derived"], late["status"], late["locations"]) == ("2018-01-10", "2018-01-18", "differs", "doc:1-2")
+    in_time = dict(period, nth_weekday={"nth": 3, "weekday": "Friday", "months_after": 1})
+    assert run(check("order", kind="dates", earlier={"id": "board", "document": "doc"}, later=in_time), ev).iloc[0]["status"] == "agrees"
+    assert checks.nth_weekday("2017-12", 2, "Wednesday") == "2017-12-13"
+    assert checks.nth_weekday("2018-12-05", 1, "monday", months_after=1) == "2019-01-07"  # across the year's end
+    with pytest.raises(CheckError, match="has no 5th Monday"):
+        checks.nth_weekday("2018-02", 5, "Monday")
+    with pytest.raises(CheckError, match="not found in lines 2-2"):
+        run(check("order", kind="dates", earlier={"document": "doc"},
+                  later=dict(period, nth_weekday=dict(period["nth_weekday"], rule={"source_id": "doc", "lines": "2", "quote": "third Weds"}))), ev)
+
+
 def test_a_decision_missing_from_the_record():
     c = check("missing", kind="status", record={"table": "record", "date": "date", "text": "text"}, reported=[
         {"id": "approval", "text": {"source_id": "doc", "lines": "3", "quote": "approved on 15th August 2018"}, "value": "date", "decision": "approved"},

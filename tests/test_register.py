@@ -120,11 +120,32 @@ def test_a_numeric_stated_value_is_printed_at_its_lines(reg):
     ("text.event_names.what_matters", "What Matters to You / What Matters to Me", "one name"),
     ("text.tense_status_report.delivery_refresh_session", "2017-11-22", "2018-01-18"),
     ("text.tense_status_report.trusted_assessor_care_homes", "2017-12", "2018-01-18"),
+    ("dates.report_in_use.period_end", "2018-01-10", "2018-01-18"),
+    ("text.section_status.finance", "under development", "updated to match the financial strategy"),
+    ("status.product_approved.p7", "in progress / approved", "one state"),
+    ("status.products_in_progress_listed.p7_listed", "not listed as still to be completed", "listed as still to be completed"),
+    ("same_quantity.system_population.phm_tier", 500000.0, 481000.0),
+    ("method.rounding.case_management_north", 2782.0, 2783.0),
 ])
 def test_findings_of_every_kind(found, fid, stated, derived):
     f = found.loc[fid]
     assert (f["stated"], f["derived"]) == (stated, derived)
     assert f["status"] == "differs"
+
+
+def test_the_second_pass_checks_can_agree(reg):
+    """The checks added on a second reading of the sources also make comparisons that agree: the
+    paper's other derived counts follow its rounding, the other products in progress are listed."""
+    by_check = reg.set_index("id")
+    rounding = by_check[by_check["check"] == "method.rounding"]
+    assert len(rounding) >= 5 and set(rounding.index[rounding["status"] == "differs"]) == {"method.rounding.case_management_north"}
+    listed = by_check[by_check["check"] == "status.products_in_progress_listed"]
+    assert {i for i in listed.index if listed.loc[i, "status"] == "agrees"} >= {
+        "status.products_in_progress_listed.p1_listed", "status.products_in_progress_listed.p8_listed"}
+    assert set(listed.index[listed["status"] == "differs"]) == {"status.products_in_progress_listed.p7_listed"}
+    period = by_check.loc["dates.report_in_use.period_end"]
+    assert period["locations"] == "hwbb-2018-01:81-90" and period["certainty"] == "probable"  # the month and the rule it is read by
+    assert by_check.loc["same_quantity.system_population.phm_tier", "tolerance"] > 0
 
 
 def test_what_the_descriptor_notes_recorded_is_now_computed(found):

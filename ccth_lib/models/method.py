@@ -365,6 +365,35 @@ def signs(inp) -> list[dict]:
     }]
 
 
+def rounding_consistency(inp) -> list[dict]:
+    """The paper's derived counts against the rounding rule most of them follow: every stated
+    count the chain re-derives (:func:`~ccth_lib.models.findings.rounding_cases`) whose unrounded
+    value the rules round differently, each against the rule that reproduces the most of them."""
+    from . import findings
+    from .evidence import CHAIN_TABLES
+    from .rounding import TIE_BREAK, choose_rule
+
+    ev = {n: inp.table(n) for n in CHAIN_TABLES} | {"figures": inp.table("figures").set_index("id", drop=False)}
+    cases = findings.rounding_cases(ev, inp.params)
+    telling = cases[cases[list(TIE_BREAK)].nunique(axis=1) > 1]
+    if telling.empty:
+        return []
+    fits = {rule: int((telling[rule] == telling["stated"]).sum()) for rule in TIE_BREAK}
+    rule = choose_rule(fits)
+    shown = ", ".join(f"{r} {fits[r]}" for r in TIE_BREAK)
+    out = []
+    for c in telling.itertuples():
+        loc = Location(str(c.source_id), int(c.line_start), int(c.line_end))
+        out.append({
+            "key": f"{c.parameter.removeprefix('rounding_')} {c.label}",
+            "what": f"{c.figures}, {c.label}: the stated count against the paper's rounding",
+            "stated": float(c.stated), "derived": float(getattr(c, rule)), "location": loc,
+            "method": f"{c.calculation} = {c.raw:,.3f}, rounded {rule.replace('_', ' ')} (the rule {fits[rule]} of the paper's "
+                      f"{len(telling)} counts that the rules round differently follow; {shown})",
+        })
+    return out
+
+
 FUNCTIONS = {
     "case_management_method": case_management_method,
     "one_ltc_share": one_ltc_share,
@@ -378,4 +407,5 @@ FUNCTIONS = {
     "per_unit": per_unit,
     "rate_per_100k": rate_per_100k,
     "signs": signs,
+    "rounding_consistency": rounding_consistency,
 }
