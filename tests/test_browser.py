@@ -452,6 +452,11 @@ async def _visit(context_factory, base: str, rel: str, axe_source: str, content:
         report["toggles"] = await _open_toggles(page, cdp)
         lap("toggles")
         await page.add_script_tag(content=axe_source)
+        # the theme sets the reader's colour mode as the page loads, with colour transitions: axe
+        # reads the colours once they have settled (mid-way, text and background are neither
+        # mode's, and a contrast check of them would be a matter of timing)
+        await page.wait_for_function(THEME_IS_JS, arg="light", timeout=5000)
+        await page.evaluate(TRANSITIONS_DONE_JS)
         report["axe_light"] = await page.evaluate(AXE_RUN_JS, None)
         lap("axe light")
         await page.emulate_media(color_scheme="dark")
