@@ -189,6 +189,22 @@ def launch(argv: list[str]) -> int:
 
 
 @contextlib.contextmanager
+def environ(**values: str) -> Iterator[None]:
+    """Set environment variables while the block runs (kernels started inside it inherit them);
+    restore them, or remove those that were not set, afterwards."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@contextlib.contextmanager
 def warm_kernels() -> Iterator[str]:
     """Run a kernel server while the block runs; pages executed inside it get warm kernels.
 
@@ -213,17 +229,9 @@ def warm_kernels() -> Iterator[str]:
         try:
             if proc.stdout.readline().strip() != "ready":
                 raise RuntimeError("the kernel server did not start (see its messages above)")
-            saved = {k: os.environ.get(k) for k in (SERVER_ENV, "JUPYTER_PATH")}
-            os.environ[SERVER_ENV] = address
-            os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(Path(tmp) / "jupyter"), saved["JUPYTER_PATH"]) if p)
-            try:
+            jupyter_path = os.pathsep.join(p for p in (str(Path(tmp) / "jupyter"), os.environ.get("JUPYTER_PATH")) if p)
+            with environ(**{SERVER_ENV: address, "JUPYTER_PATH": jupyter_path}):
                 yield address
-            finally:
-                for k, v in saved.items():
-                    if v is None:
-                        os.environ.pop(k, None)
-                    else:
-                        os.environ[k] = v
         finally:
             proc.terminate()
             with contextlib.suppress(subprocess.TimeoutExpired):

@@ -26,7 +26,6 @@ re-running an unchanged notebook gives a byte-identical file.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -491,20 +490,6 @@ def read_record(record: Path, root: Path | None = None) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
-@contextlib.contextmanager
-def _environ(**values: str) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
 # ---------------------------------------------------------------------------------------------
 # Execution
 
@@ -547,7 +532,7 @@ def execute(
         startup.write_text(_RECORDER.format(root=str(root), record=str(record), startup=own), encoding="utf-8")
         nbformat.write(source_nb, tmp_in)
         kernel_cpu = Path(tmp) / "kernel-cpu.txt"
-        with _environ(CCTH_ROOT=str(root), PYTHONSTARTUP=str(startup), **{kernels.CPU_FILE_ENV: str(kernel_cpu)}):
+        with kernels.environ(CCTH_ROOT=str(root), PYTHONSTARTUP=str(startup), **{kernels.CPU_FILE_ENV: str(kernel_cpu)}):
             pm.execute_notebook(
                 str(tmp_in),
                 str(tmp_out),
@@ -752,7 +737,7 @@ def run_page(pg: Page, output: Path, parameters: dict[str, Any] | None = None, *
         tmp_in = Path(tmp) / path.name
         tmp_out = Path(tmp) / ("out-" + path.name)
         nbformat.write(source_nb, tmp_in)
-        with _environ(CCTH_ROOT=str(paths.project_root())):
+        with kernels.environ(CCTH_ROOT=str(paths.project_root())):
             pm.execute_notebook(
                 str(tmp_in), str(tmp_out), parameters=parameters, cwd=str(path.parent), kernel_name="python3",
                 progress_bar=progress, execution_timeout=timeout, extra_arguments=["--IPKernelApp.log_level=ERROR"],

@@ -268,29 +268,30 @@ def test_sweep_rejects_bad_input(args, words):
 
 
 # ccth book -----------------------------------------------------------------------------------------------------
-def test_a_bad_scenario_builds_nothing(tmp_path):
+def _book_of_a_bad_scenario(tmp_path, text: str) -> list[str]:
+    """`ccth book` with a scenario file of ``text``: it must fail with exit 2 and build nothing;
+    the lines it printed."""
     bad = tmp_path / "bad.yml"
-    bad.write_text("name: A\ndescription: B\noverrides:\n  target_totl: 3500\n", encoding="utf-8")
+    bad.write_text(text, encoding="utf-8")
     out = tmp_path / "site"
     res = runner.invoke(app, ["book", "--scenario", str(bad), "-o", str(out)])
     assert res.exit_code == 2
-    lines = [line for line in res.output.splitlines() if line.strip()]
-    assert len(lines) == 1 and "bad.yml" in lines[0] and "target_totl" in lines[0] and "did you mean target_total" in lines[0]
     assert not out.exists()
+    return [line for line in res.output.splitlines() if line.strip()]
+
+
+def test_a_bad_scenario_builds_nothing(tmp_path):
+    lines = _book_of_a_bad_scenario(tmp_path, "name: A\ndescription: B\noverrides:\n  target_totl: 3500\n")
+    assert len(lines) == 1 and "bad.yml" in lines[0] and "target_totl" in lines[0] and "did you mean target_total" in lines[0]
 
 
 def test_a_scenario_with_three_problems_lists_them_all_and_builds_nothing(tmp_path):
-    bad = tmp_path / "bad.yml"
-    bad.write_text("name: A\ndescription: B\ntitle: C\noverrides:\n  rounding_frailt: half_up\n  population_2036: 0\n", encoding="utf-8")
-    out = tmp_path / "site"
-    res = runner.invoke(app, ["book", "--scenario", str(bad), "-o", str(out)])
-    assert res.exit_code == 2
-    lines = [line for line in res.output.splitlines() if line.strip()]
+    lines = _book_of_a_bad_scenario(
+        tmp_path, "name: A\ndescription: B\ntitle: C\noverrides:\n  rounding_frailt: half_up\n  population_2036: 0\n")
     assert len(lines) == 3 and all("bad.yml" in line for line in lines), lines
     assert "'title' is not a scenario key" in lines[0]
     assert "'rounding_frailt'" in lines[1] and "did you mean rounding_frailty" in lines[1]
     assert "population_2036=0" in lines[2] and "allowed: a number > 0" in lines[2]
-    assert not out.exists()
 
 
 def test_book_refuses_to_overwrite_a_folder_it_did_not_build(tmp_path, root):
