@@ -142,6 +142,8 @@ def test_a_rows_link_highlights_its_whole_range(page, tmp_path_factory):
     assert page.locator(".ccth-popup").inner_text().startswith(f"{sources.get(row['source_id']).short_title}, lines {start}–{end}")
     page.keyboard.press("Enter")
     page.wait_for_function(f"location.hash === '#L{start}-L{end}'")
+    # the landing script highlights after the hash changes (on a loaded machine, a moment later)
+    page.wait_for_function("document.querySelectorAll('pre.ccth-source span.ccth-hl').length > 0", timeout=10_000)
     lines = sources.lines(row["source_id"])
     assert [" ".join(t.split()[1:]) for t in highlighted(page)] == [" ".join(x.split()) for x in lines[start - 1 : end]]
     out = tmp_path_factory.mktemp("shots") / "highlighted_range.png"
